@@ -1,0 +1,41 @@
+// The checker seam: a checker is a pure function (paired history, context) → a verdict data map.
+// Verdicts compose: false beats "unknown" beats true (see compose.ts).
+import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
+
+export type Validity = true | false | 'unknown';
+
+/** Every checker returns at least `valid`; the rest is checker-specific detail, JSON-serialisable. */
+export interface CheckResult {
+  valid: Validity;
+  [detail: string]: unknown;
+}
+
+/** Final state read from the nodes after healing (set / counter / convergence checkers use it). */
+export interface FinalReads {
+  /** per node name, what the final read returned (counter value, set elements, rows…) */
+  [node: string]: Json;
+}
+
+export interface CheckContext {
+  /** wall-clock budget for search-based checkers, in ms; past it they answer "unknown" */
+  timeLimitMs?: number;
+  /** memory budget for search-based checkers, in cached configurations; past it they answer "unknown" */
+  maxStates?: number;
+  final?: FinalReads;
+}
+
+export type Checker = (history: PairedHistory, ctx: CheckContext) => CheckResult;
+
+/** A sequential specification (Porcupine-style): pure, no I/O. */
+export interface Model<S> {
+  name: string;
+  init(): S;
+  /** Apply op (an ok or info op, with its observed value for ok reads) to state. ok=false: impossible here. */
+  step(state: S, op: Op): { ok: boolean; state: S };
+  /** A string that identifies the state, for memoisation. */
+  hash(state: S): string;
+  /** Split a history into independent sub-histories (P-compositionality); default: one. */
+  partition?(ops: Op[]): Map<Key | null, Op[]>;
+  describeState(state: S): string;
+  describeOp(op: Op): string;
+}

@@ -22,6 +22,8 @@ export interface CheckContext {
   /** memory budget for search-based checkers, in cached configurations; past it they answer "unknown" */
   maxStates?: number;
   final?: FinalReads;
+  /** number of client slots: process p belongs to client p mod concurrency (Jepsen's process renumbering) */
+  concurrency?: number;
 }
 
 export type Checker = (history: PairedHistory, ctx: CheckContext) => CheckResult;
@@ -36,6 +38,8 @@ export interface Model<S> {
   hash(state: S): string;
   /** Split a history into independent sub-histories (P-compositionality); default: one. */
   partition?(ops: Op[]): Map<Key | null, Op[]>;
+  /** true for ops that never change the state (reads): an info read can then be dropped */
+  isRead?(op: Op): boolean;
   describeState(state: S): string;
   describeOp(op: Op): string;
 }

@@ -28,6 +28,8 @@ export function pairHistory(events: Iterable<HistoryEvent>): PairedHistory {
       };
       if (e.key !== undefined) op.key = e.key;
       if (e.node !== undefined) op.node = e.node;
+      if (typeof e.retry === 'number') op.retry = e.retry;
+      if (typeof e.retryOf === 'number') op.retryOf = e.retryOf;
       open.set(e.process, op);
       ops.push(op);
       continue;

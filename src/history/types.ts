@@ -50,6 +50,9 @@ export interface Op {
   completeTime: number | null;
   node?: string;
   error?: string;
+  /** for a retried op (routing `any`): which attempt this is (1, 2, …) and the invoke index it retries */
+  retry?: number;
+  retryOf?: number;
 }
 
 /** A nemesis event (process "nemesis"), kept apart from client ops. */

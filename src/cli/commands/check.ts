@@ -1,6 +1,59 @@
 // `faultline check`: command-line definition (options, help); the implementation is imported lazily.
-import type { Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 
-export function registerCheck(_program: Command): void {
-  // defined by the check issue
+/** Same list as CHECK_MODELS in checkers/index.ts (kept here so `--help` loads no checker; a test keeps them equal). */
+export const CHECK_MODEL_CHOICES = ['register', 'cas-register', 'counter', 'set', 'kv'] as const;
+
+/** Default --time-limit, in seconds. */
+export const DEFAULT_TIME_LIMIT_S = 60;
+
+function parseTimeLimit(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new InvalidArgumentError('expected a number of seconds >= 0 (0: no limit)');
+  }
+  return n;
+}
+
+export interface CheckOptions {
+  model: (typeof CHECK_MODEL_CHOICES)[number];
+  json?: boolean;
+  timeLimit: number;
+  linearizable?: boolean;
+}
+
+const HELP_AFTER = `
+HISTORY: a history.jsonl, a Jepsen history.edn, - for stdin (JSONL, or EDN when it
+starts with [, ( or {:), or a directory (every *.jsonl and *.edn below it, sorted).
+One line per history in argument order (one JSON object per line with --json:
+file, model, valid, status, ops, reason, and each checker's details; a history
+that cannot be read gives file, status and error instead).
+
+Models: register, cas-register, kv: linearizability (WGL search, per key);
+counter: read bounds and final values; set: Jepsen set-full (lost, stale,
+unexpected, duplicated elements). Every model also reports op statistics.
+
+Exit status (the highest over all histories):
+  0 valid   1 invalid (anomaly found)   2 unknown (time limit ran out)
+  64 bad usage   65 malformed input (file:line on stderr)   66 file not found`;
+
+export function registerCheck(program: Command): void {
+  program
+    .command('check')
+    .description('check histories for consistency anomalies against a model')
+    .argument('<history...>', 'history files (.jsonl, .edn), directories, or - for stdin')
+    .addOption(new Option('--model <model>', 'what the history is of').choices(CHECK_MODEL_CHOICES).makeOptionMandatory())
+    .option('--json', 'print one JSON object per history instead of a line of text')
+    .option(
+      '--time-limit <seconds>',
+      `time budget per history for search-based checkers; past it the verdict is unknown (0: no limit)`,
+      parseTimeLimit,
+      DEFAULT_TIME_LIMIT_S,
+    )
+    .option('--linearizable', 'counter, set: also check linearizability with the WGL checker')
+    .addHelpText('after', HELP_AFTER)
+    .action(async (histories: string[], opts: CheckOptions) => {
+      const { runCheck } = await import('../check.js');
+      process.exitCode = await runCheck(histories, opts);
+    });
 }

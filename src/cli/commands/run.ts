@@ -1,6 +1,87 @@
-// `faultline run`: command-line definition (options, help); the implementation is imported lazily.
-import type { Command } from 'commander';
+// `faultline run` and `faultline experiment`: command-line definitions; the runner is imported lazily.
+import { Command, InvalidArgumentError, Option } from 'commander';
 
-export function registerRun(_program: Command): void {
-  // defined by the run issue
+const WORKLOADS = ['set', 'register', 'counter-shared', 'counter-own'];
+const TOPOLOGIES = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
+
+export function int(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!/^-?[0-9]+$/.test(v.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
+    return n;
+  };
+}
+
+export function num(min: number, max = Number.MAX_VALUE): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
+    return n;
+  };
+}
+
+/** Options shared by `run` and `experiment` (cluster and output). */
+function clusterAndOutputOptions(cmd: Command): Command {
+  return cmd
+    .option('--nodes <n>', 'number of nodes (single: 1; streaming: primary + standbys; logical-bidir: ≥ 2)', int(1, 9))
+    .option('--sites <n>', 'split the nodes across this many sites', int(1, 9))
+    .option('--wan-latency <ms>', 'latency on every link that crosses sites', num(0, 60_000))
+    .addOption(new Option('--sync-commit <mode>', 'streaming-sync: synchronous_commit').choices(['remote_write', 'on', 'remote_apply']))
+    .option('--sync-standbys <spec>', "streaming-sync: 'FIRST k' or 'ANY k'")
+    .option('--tls', 'TLS on every client and replication connection')
+    .option('--pg-bin <dir>', 'PostgreSQL binaries (initdb, postgres) to use instead of the embedded ones')
+    .option('--toxiproxy-url <url>', 'use this Toxiproxy server instead of the embedded one')
+    .option('--external <file>', 'external topology: JSON file with the nodes')
+    .option('--results <dir>', 'results directory', 'results')
+    .option('--seed <n>', 'seed for every random choice (printed in test.json)', int(0, 2 ** 31 - 1))
+    .option('--keep', 'keep the cluster data directories')
+    .option('--no-report', 'skip the SVG/HTML report')
+    .option('-q, --quiet', 'no progress output');
+}
+
+export function registerRun(program: Command): void {
+  const run = program
+    .command('run')
+    .description('run experiments against a real cluster under faults; exit 0 valid, 1 anomaly found, 2 unknown')
+    .argument('[experiments...]', 'experiment JSON files (an object or a list of objects with run options); default: the flags')
+    .addOption(new Option('-w, --workload <name>', 'what clients do').choices(WORKLOADS).default('set'))
+    .addOption(new Option('-t, --topology <name>', 'cluster topology').choices(TOPOLOGIES).default('single'))
+    .option('-n, --nemesis <list>', 'faults, comma-separated: partition, kill, pause, latency, jitter, bandwidth, failover, none', 'none')
+    .option('--nemesis-interval <s>', 'seconds between faults and how long each lasts', num(0.2), 5)
+    .addOption(new Option('--schedule <mode>', 'fault schedule').choices(['periodic', 'random']).default('periodic'))
+    .addOption(new Option('--targets <set>', 'nodes a fault hits').choices(['one', 'minority', 'majority', 'primary', 'all']).default('one'))
+    .addOption(new Option('--partition <mode>', 'partition shape').choices(['isolate-one', 'halves', 'site-split', 'bridge']).default('halves'))
+    .addOption(new Option('--cut <mode>', 'how a partition cuts a link: blackhole (packets vanish) or refuse').choices(['blackhole', 'refuse']).default('blackhole'))
+    .option('--time-limit <s>', 'length of the main phase in seconds', num(1), 30)
+    .option('--rate <n>', 'total ops/s across clients (0: as fast as possible)', num(0), 200)
+    .option('-c, --concurrency <n>', 'client processes', int(1, 1000), 5)
+    .option('--op-timeout <ms>', 'client-side timeout per op (a timed-out write is info)', int(10), 5000)
+    .addOption(new Option('--routing <mode>', 'fixed: client i → node i mod n; any: retry on the next node; primary: follow failover').choices(['fixed', 'any', 'primary']))
+    .addOption(new Option('--read-from <where>', 'send reads to standbys instead of the routed node').choices(['same', 'standbys']).default('same'))
+    .option('--max-retries <n>', 'routing any: retries per op on other nodes', int(0, 100), 1)
+    .option('--keys <n>', 'register: number of keys', int(1, 1_000_000))
+    .option('--read-fraction <f>', 'fraction of ops that are reads', num(0, 1))
+    .option('--settle <s>', 'seconds to wait for replication after healing', num(0), 30)
+    .option('--name <name>', 'test name (results/<name>/…)')
+    .option('--repeat <n>', 'run each experiment n times', int(1, 100_000), 1);
+  clusterAndOutputOptions(run).action(async (experiments: string[], opts: Record<string, unknown>) => {
+    const { runCommand } = await import('../../runner/cli.js');
+    process.exitCode = await runCommand(experiments, opts);
+  });
+
+  const exp = program
+    .command('experiment')
+    .description('the headline experiment: set workload under failover on streaming-async vs streaming-sync (remote_apply), side by side')
+    .option('--time-limit <s>', 'seconds per run', num(1), 30)
+    .option('--wan-latency <ms>', 'latency between the two sites', num(0, 60_000), 50)
+    .option('--repeat <n>', 'runs of each', int(1, 1000), 1);
+  exp
+    .option('--results <dir>', 'results directory', 'results')
+    .option('--seed <n>', 'seed', int(0, 2 ** 31 - 1))
+    .option('--no-report', 'skip the SVG/HTML report')
+    .option('-q, --quiet', 'no progress output')
+    .action(async (opts: Record<string, unknown>) => {
+      const { experimentCommand } = await import('../../runner/cli.js');
+      process.exitCode = await experimentCommand(opts);
+    });
 }

@@ -1,0 +1,41 @@
+// Cluster start-up: time from nothing to a ready cluster (startCluster resolved: every node accepts connections,
+// standbys stream, subscriptions apply), median of a few runs, against one `single` node in the same run.
+import { defaultRunBase, startCluster, type ClusterOptions } from '../src/cluster/index.js';
+
+const RUNS = Number(process.env.FAULTLINE_BENCH_RUNS ?? 3);
+
+const CASES: { label: string; opts: ClusterOptions }[] = [
+  { label: 'single (baseline)', opts: { topology: 'single' } },
+  { label: 'streaming-sync, 3 nodes', opts: { topology: 'streaming-sync', nodes: 3 } },
+  { label: 'logical-bidir, 2 nodes', opts: { topology: 'logical-bidir', nodes: 2 } },
+];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+export default async function (): Promise<void> {
+  const rows: { label: string; up: number[]; down: number[] }[] = CASES.map((c) => ({ label: c.label, up: [], down: [] }));
+  // interleave the cases so background load hits them alike
+  for (let run = 0; run < RUNS; run++) {
+    for (let i = 0; i < CASES.length; i++) {
+      const t0 = performance.now();
+      const cluster = await startCluster(CASES[i]!.opts);
+      const t1 = performance.now();
+      await cluster.stop();
+      rows[i]!.up.push(t1 - t0);
+      rows[i]!.down.push(performance.now() - t1);
+    }
+  }
+  const base = median(rows[0]!.up);
+  process.stdout.write(`PostgreSQL start-up to ready, median of ${RUNS} runs (ms); every link through the embedded proxy; run directories under ${defaultRunBase()}\n\n`);
+  process.stdout.write('| cluster | ready (median) | min | max | vs single | stop (median) |\n|---|---:|---:|---:|---:|---:|\n');
+  for (const r of rows) {
+    const m = median(r.up);
+    process.stdout.write(
+      `| ${r.label} | ${m.toFixed(0)} | ${Math.min(...r.up).toFixed(0)} | ${Math.max(...r.up).toFixed(0)} | ${(m / base).toFixed(2)}× | ${median(r.down).toFixed(0)} |\n`,
+    );
+  }
+}

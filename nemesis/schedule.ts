@@ -1,0 +1,76 @@
+// Nemesis schedules: periodic (wait, start a fault, hold, heal, repeat) or random (durations drawn from
+// the seed). Every start and heal is recorded in the history as a nemesis invoke + info pair.
+import type { HistoryWriter } from '../src/history/writer.js';
+import type { FaultRecord, Nemesis, NemesisContext } from './types.js';
+
+export type ScheduleMode = 'periodic' | 'random';
+
+export interface ScheduleOptions {
+  mode: ScheduleMode;
+  /** seconds between faults, and how long each holds (mean for random) */
+  intervalS: number;
+  stopped(): boolean;
+  /** resolves when the run is stopping (to cut sleeps short) */
+  stopping: Promise<void>;
+  onChange?(inForce: string | null): void;
+}
+
+/** Runs faults until stopped; leaves nothing in force (the final heal is the runner's, via healAll). */
+export async function runSchedule(nemeses: Nemesis[], ctx: NemesisContext, writer: HistoryWriter, o: ScheduleOptions): Promise<void> {
+  if (nemeses.length === 0) return;
+  const pause = (): Promise<void> => {
+    const s = o.mode === 'random' ? ctx.rng.exp(o.intervalS) : o.intervalS;
+    return Promise.race([new Promise<void>((r) => setTimeout(r, Math.max(0.2, s) * 1000)), o.stopping]);
+  };
+  let turn = 0;
+  while (!o.stopped()) {
+    await pause();
+    if (o.stopped()) break;
+    const nem = o.mode === 'random' ? ctx.rng.pick(nemeses) : nemeses[turn++ % nemeses.length];
+    o.onChange?.(nem.name);
+    await record(writer, nem.names[0], () => nem.start(ctx), ctx);
+    await pause();
+    await record(writer, nem.names[1], () => nem.stop(ctx), ctx);
+    o.onChange?.(null);
+  }
+}
+
+/** Heal every nemesis (used at the end of the main phase and on interrupt), recording what was healed. */
+export async function healAll(nemeses: Nemesis[], ctx: NemesisContext, writer: HistoryWriter | null): Promise<void> {
+  for (const nem of nemeses) {
+    if (writer) await record(writer, nem.names[1], () => nem.stop(ctx), ctx, true);
+    else await nem.stop(ctx).catch(() => null);
+  }
+}
+
+async function record(
+  writer: HistoryWriter,
+  f: string,
+  action: () => Promise<FaultRecord | null>,
+  ctx: NemesisContext,
+  skipIfNothing = false,
+): Promise<void> {
+  if (skipIfNothing) {
+    // only record a heal that healed something
+    let rec: FaultRecord | null;
+    try {
+      rec = await action();
+    } catch (err) {
+      rec = { f, value: { error: err instanceof Error ? err.message : String(err) } };
+    }
+    if (rec === null) return;
+    writer.append({ process: 'nemesis', type: 'invoke', f });
+    writer.append({ process: 'nemesis', type: 'info', f, value: rec.value });
+    return;
+  }
+  writer.append({ process: 'nemesis', type: 'invoke', f });
+  try {
+    const rec = await action();
+    writer.append({ process: 'nemesis', type: 'info', f, value: rec?.value ?? null });
+    if (rec) ctx.log(`nemesis ${f}: ${JSON.stringify(rec.value)}`);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    ctx.log(`nemesis ${f} failed: ${msg}`);
+    writer.append({ process: 'nemesis', type: 'info', f, error: msg });
+  }
+}

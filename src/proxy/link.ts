@@ -1,0 +1,116 @@
+// One proxied connection: the accepted client socket, its upstream socket, and a Direction each way.
+// Toxicity is decided once per connection and toxic; close() sends FIN both ways, reset() sends RST.
+import { connect, type Socket } from 'node:net';
+import type { HostPort } from './address.js';
+import { netHost } from './address.js';
+import { Direction } from './direction.js';
+import type { ToxicModel } from './model.js';
+
+/** After a graceful close, sockets still open this long are destroyed. */
+const CLOSE_GRACE_MS = 2000;
+
+export class Link {
+  readonly upstream: Socket;
+  private readonly up: Direction;
+  private readonly down: Direction;
+  private readonly decisions = new Map<ToxicModel, boolean>();
+  private closing = false;
+  private gone = false;
+  private openSockets = 2;
+
+  constructor(
+    readonly client: Socket,
+    target: HostPort,
+    private readonly toxics: () => readonly ToxicModel[],
+    private readonly onGone: (link: Link) => void,
+  ) {
+    client.setNoDelay(true);
+    this.upstream = connect({ host: netHost(target.host), port: target.port, allowHalfOpen: true, noDelay: true });
+    const ctl = { close: () => this.close(), reset: () => this.reset() };
+    this.up = new Direction(client, this.upstream, ctl);
+    this.down = new Direction(this.upstream, client, ctl);
+    for (const s of [client, this.upstream]) {
+      s.on('error', () => this.destroy());
+      s.on('close', () => {
+        if (--this.openSockets === 0) this.finish();
+        else if (!this.closing) this.close();
+      });
+    }
+    this.refresh();
+  }
+
+  /** Re-derives both chains from the proxy's toxics (call after any toxic change). */
+  refresh(): void {
+    if (this.closing) return;
+    const list = this.toxics();
+    this.up.setToxics(list.filter((t) => t.stream === 'upstream' && this.applies(t)));
+    if (this.closing) return;
+    this.down.setToxics(list.filter((t) => t.stream === 'downstream' && this.applies(t)));
+  }
+
+  /** The toxic's toxicity changed: decide again for this connection. */
+  forget(toxic: ToxicModel): void {
+    this.decisions.delete(toxic);
+  }
+
+  /** The toxic's attributes changed. */
+  updated(toxic: ToxicModel): void {
+    (toxic.stream === 'upstream' ? this.up : this.down).updated(toxic);
+  }
+
+  /** Graceful close: no more data is moved; both sockets get FIN after what was already written. */
+  close(): void {
+    if (this.closing) return;
+    this.closing = true;
+    this.up.stop();
+    this.down.stop();
+    for (const s of [this.client, this.upstream]) {
+      s.resume(); // read and discard, so closing does not turn into RST
+      if (s.writableFinished || s.destroyed) s.destroy();
+      else {
+        s.once('finish', () => s.destroy());
+        s.end();
+      }
+      setTimeout(() => s.destroy(), CLOSE_GRACE_MS).unref();
+    }
+  }
+
+  /** Abortive close: RST on both sockets. */
+  reset(): void {
+    this.closing = true;
+    this.up.stop();
+    this.down.stop();
+    for (const s of [this.client, this.upstream]) {
+      try {
+        if (!s.destroyed) s.resetAndDestroy();
+      } catch {
+        s.destroy();
+      }
+    }
+  }
+
+  private destroy(): void {
+    this.closing = true;
+    this.up.stop();
+    this.down.stop();
+    this.client.destroy();
+    this.upstream.destroy();
+  }
+
+  private applies(t: ToxicModel): boolean {
+    let d = this.decisions.get(t);
+    if (d === undefined) {
+      d = t.toxicity >= 1 || (t.toxicity > 0 && Math.random() < t.toxicity);
+      this.decisions.set(t, d);
+    }
+    return d;
+  }
+
+  private finish(): void {
+    if (this.gone) return;
+    this.gone = true;
+    this.up.stop();
+    this.down.stop();
+    this.onGone(this);
+  }
+}

@@ -1,0 +1,53 @@
+// The embedded Toxiproxy-compatible server, in this process: the HTTP API plus every proxy it creates.
+// startProxyServer() resolves once the API listens; close() stops every proxy and connection.
+import { createServer } from 'node:http';
+import { formatHostPort } from './address.js';
+import { createApiHandler } from './http/api.js';
+import { Registry } from './registry.js';
+
+export interface ProxyServer {
+  url: string;
+  host: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export interface ProxyServerOptions {
+  /** Address of the HTTP API (default 127.0.0.1). */
+  host?: string;
+  /** Port of the HTTP API (default 0: any free port). */
+  port?: number;
+}
+
+export async function startProxyServer(opts: ProxyServerOptions = {}): Promise<ProxyServer> {
+  const host = opts.host ?? '127.0.0.1';
+  const registry = new Registry();
+  const http = createServer({ keepAliveTimeout: 30_000 }, createApiHandler(registry));
+  http.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen({ host, port: opts.port ?? 0 }, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = http.address();
+  const port = addr && typeof addr === 'object' ? addr.port : (opts.port ?? 0);
+  const boundHost = addr && typeof addr === 'object' ? addr.address : host;
+  let closing: Promise<void> | null = null;
+  return {
+    url: `http://${formatHostPort(boundHost, port)}`,
+    host: boundHost,
+    port,
+    close: () =>
+      (closing ??= (async () => {
+        const done = new Promise<void>((resolve) => http.close(() => resolve()));
+        http.closeAllConnections();
+        await registry.closeAll();
+        await done;
+      })()),
+  };
+}

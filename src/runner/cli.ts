@@ -1,0 +1,114 @@
+// `faultline run` / `faultline experiment` implementations: expand experiments × repeats, run each,
+// print verdicts (a summary table for several runs) and return the exit status (0 / 1 / 2, highest wins).
+import { UserError, EXIT } from '../cli/exit.js';
+import type { Validity } from '../../checkers/types.js';
+import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';
+import { runTest } from './run.js';
+import type { RunOutcome, RunOptions } from './config.js';
+import { renderTable } from './table.js';
+
+export function statusOf(v: Validity): number {
+  return v === true ? EXIT.OK : v === false ? EXIT.INVALID : EXIT.UNKNOWN;
+}
+
+interface Row {
+  run: number;
+  name: string;
+  seed: number;
+  outcome: RunOutcome | null;
+  error?: string;
+}
+
+export async function runCommand(files: string[], flags: Record<string, unknown>): Promise<number> {
+  const plans: ParsedRun[] = [];
+  if (files.length === 0) plans.push(toRunOptions(flags, 'options'));
+  for (const f of files) {
+    readExperimentFile(f).forEach((exp, i) => plans.push(toRunOptions({ ...flags, ...exp }, `${f} experiment ${i + 1}`)));
+  }
+  const runs: RunOptions[] = [];
+  for (const p of plans) {
+    for (let i = 0; i < p.repeat; i++) runs.push({ ...p.options, seed: p.options.seed === undefined ? undefined : p.options.seed + i });
+  }
+  const rows = await runAll(runs);
+  if (rows.length > 1) process.stdout.write(`\n${summaryTable(rows)}\n`);
+  return Math.max(...rows.map((r) => (r.outcome ? statusOf(r.outcome.results.valid) : EXIT.UNKNOWN)));
+}
+
+async function runAll(runs: RunOptions[]): Promise<Row[]> {
+  const rows: Row[] = [];
+  for (const [i, o] of runs.entries()) {
+    if (runs.length > 1 && o.progress) process.stderr.write(`\nfaultline: run ${i + 1} of ${runs.length}\n`);
+    try {
+      const outcome = await runTest(o);
+      printOutcome(outcome);
+      rows.push({ run: i + 1, name: outcome.test.name, seed: outcome.test.seed, outcome });
+    } catch (err) {
+      if (err instanceof UserError && runs.length === 1) throw err;
+      const msg = err instanceof Error ? err.message : String(err);
+      if (runs.length === 1) throw new UserError(`run failed: ${msg}`, EXIT.UNAVAILABLE);
+      process.stderr.write(`faultline: run ${i + 1} failed: ${msg}\n`);
+      rows.push({ run: i + 1, name: o.name ?? o.workload, seed: o.seed ?? 0, outcome: null, error: msg });
+    }
+  }
+  return rows;
+}
+
+function printOutcome(o: RunOutcome): void {
+  const lines = o.results.summary.map((l, i) => (i === 0 ? l : `  ${l}`));
+  process.stdout.write(`${lines.join('\n')}\n  results: ${o.dir}\n`);
+}
+
+function verdict(o: RunOutcome | null): string {
+  if (!o) return 'ERROR';
+  return o.results.valid === true ? 'valid' : o.results.valid === false ? 'INVALID' : 'unknown';
+}
+
+function lostCount(o: RunOutcome | null): string {
+  const set = o?.results.checkers.set as { lost?: { count?: number } } | undefined;
+  const counter = o?.results.checkers.counter as { reason?: string } | undefined;
+  if (set?.lost && typeof set.lost.count === 'number') return String(set.lost.count);
+  if (counter) return counter.reason ? 'see report' : '0';
+  return '-';
+}
+
+function summaryTable(rows: Row[]): string {
+  return renderTable(
+    ['run', 'test', 'seed', 'verdict', 'lost', 'results'],
+    rows.map((r) => [String(r.run), r.name, String(r.seed), verdict(r.outcome), lostCount(r.outcome), r.outcome?.dir ?? r.error ?? '']),
+  );
+}
+
+/** The headline experiment: set + failover on streaming-async (two sites, WAN latency) vs streaming-sync remote_apply. */
+export async function experimentCommand(flags: Record<string, unknown>): Promise<number> {
+  const common = {
+    workload: 'set',
+    nemesis: 'failover',
+    timeLimit: flags.timeLimit,
+    sites: 2,
+    wanLatency: flags.wanLatency,
+    nodes: 3,
+    results: flags.results,
+    seed: flags.seed,
+    report: flags.report,
+    quiet: flags.quiet,
+    nemesisInterval: 5,
+    concurrency: 5,
+    rate: 200,
+  };
+  const repeat = typeof flags.repeat === 'number' ? flags.repeat : 1;
+  const runs: RunOptions[] = [];
+  for (let i = 0; i < repeat; i++) {
+    for (const extra of [{ topology: 'streaming-async' }, { topology: 'streaming-sync', syncCommit: 'remote_apply' }]) {
+      const { options } = toRunOptions({ ...common, ...extra, name: `headline-set-failover-${extra.topology}` }, 'experiment');
+      runs.push({ ...options, seed: options.seed === undefined ? undefined : options.seed + i });
+    }
+  }
+  const rows = await runAll(runs);
+  process.stdout.write(`\nThe headline: does a promoted standby lose acknowledged writes?\n${summaryTable(rows)}\n`);
+  for (const r of rows) {
+    const set = r.outcome?.results.checkers.set as { lost?: { count?: number; items?: Array<{ element: unknown }> } } | undefined;
+    const lost = set?.lost?.items?.map((x) => JSON.stringify(x.element)) ?? [];
+    if (lost.length > 0) process.stdout.write(`  ${r.name}: lost acknowledged elements: ${lost.slice(0, 30).join(', ')}${lost.length > 30 ? ', …' : ''}\n`);
+  }
+  return Math.max(...rows.map((r) => (r.outcome ? statusOf(r.outcome.results.valid) : EXIT.UNKNOWN)));
+}

@@ -1,0 +1,170 @@
+// A client process: performs a workload's ops against the node its router picks, one at a time, and
+// records every invoke and completion in the history with an honest outcome (see classify.ts).
+import pg from 'pg';
+import type { Workload, WorkloadOp, GenContext } from '../../workloads/types.js';
+import type { HistoryWriter } from '../history/writer.js';
+import type { Json } from '../history/types.js';
+import { classifyError, isSyncRepCancelNotice } from './classify.js';
+import type { Router } from './routing.js';
+import type { Rng } from './rng.js';
+
+export interface ClientOptions {
+  client: number;
+  concurrency: number;
+  workload: Workload;
+  writer: HistoryWriter;
+  router: Router;
+  rng: Rng;
+  /** connection settings for a node (through its client proxy) */
+  connectionFor(node: string): pg.ClientConfig;
+  /** client-side timeout per op, ms: a timed-out write is info */
+  opTimeoutMs: number;
+  /** mean pause between ops of this client, ms (0: back to back) */
+  meanIntervalMs: number;
+  /** retry a failed op on the next node (routing `any`), at most this many times */
+  maxRetries: number;
+  unique(): number;
+  stopped(): boolean;
+  /** called with each completion's outcome (progress counters) */
+  onOutcome?(type: Outcome): void;
+}
+
+/** Per-client retry accounting, also derivable from the history's retry fields. */
+export interface ClientStats {
+  client: number;
+  ops: number;
+  retries: number;
+  retriesOk: number;
+}
+
+type Outcome = 'ok' | 'fail' | 'info';
+
+const NOT_QUERYABLE = /not queryable|Client was closed|Cannot use a pool after calling end/i;
+
+export class Client {
+  private process: number;
+  private readonly conns = new Map<string, pg.Client>();
+  private syncRepCancelled = false;
+  readonly stats: ClientStats;
+
+  constructor(private readonly o: ClientOptions) {
+    this.process = o.client;
+    this.stats = { client: o.client, ops: 0, retries: 0, retriesOk: 0 };
+  }
+
+  async run(): Promise<void> {
+    const gen: GenContext = { rng: this.o.rng, client: this.o.client, concurrency: this.o.concurrency, unique: this.o.unique };
+    while (!this.o.stopped()) {
+      if (this.o.meanIntervalMs > 0) await sleep(this.o.rng.exp(this.o.meanIntervalMs));
+      if (this.o.stopped()) break;
+      const op = this.o.workload.generate(gen);
+      let node = this.o.router.pick(this.o.client, op);
+      let retryOf: number | undefined;
+      for (let attempt = 0; ; attempt++) {
+        const { outcome, invokeIndex } = await this.perform(op, node, attempt, retryOf);
+        this.o.onOutcome?.(outcome);
+        if (attempt > 0 && outcome === 'ok') this.stats.retriesOk++;
+        if (outcome === 'ok' || attempt >= this.o.maxRetries || this.o.stopped()) break;
+        const next = this.o.router.next(this.o.client, node, op);
+        if (next === undefined) break;
+        node = next;
+        retryOf = invokeIndex;
+        this.stats.retries++;
+      }
+    }
+    await this.closeAll();
+  }
+
+  private async perform(op: WorkloadOp, node: string, attempt: number, retryOf: number | undefined): Promise<{ outcome: Outcome; invokeIndex: number }> {
+    const w = this.o.writer;
+    const base = { process: this.process, f: op.f, key: op.key, node };
+    const extra = attempt > 0 ? { retry: attempt, retryOf } : {};
+    const inv = w.append({ ...base, type: 'invoke', value: op.value, ...extra });
+    this.stats.ops++;
+    let conn: pg.Client;
+    try {
+      conn = await this.connection(node);
+    } catch (err) {
+      w.append({ ...base, type: 'fail', value: op.value, error: `connect: ${message(err)}` });
+      return { outcome: 'fail', invokeIndex: inv.index };
+    }
+    this.syncRepCancelled = false;
+    try {
+      const value: Json = await this.o.workload.invoke(conn, op);
+      if (op.write && this.syncRepCancelled) {
+        this.becomeNewProcess();
+        w.append({ ...base, type: 'info', value: op.value, error: '01000 sync replication wait cancelled: committed locally, maybe not replicated' });
+        return { outcome: 'info', invokeIndex: inv.index };
+      }
+      w.append({ ...base, type: 'ok', value });
+      return { outcome: 'ok', invokeIndex: inv.index };
+    } catch (err) {
+      const sent = !NOT_QUERYABLE.test(message(err));
+      const c = classifyError(err, { write: op.write, sent });
+      if (!hasSqlState(err)) this.drop(node);
+      w.append({ ...base, type: c.type, value: op.value, error: c.error });
+      if (c.type === 'info') this.becomeNewProcess();
+      return { outcome: c.type, invokeIndex: inv.index };
+    }
+  }
+
+  /** As in Jepsen: a process whose op ended info is hung forever; the client goes on as a new process. */
+  private becomeNewProcess(): void {
+    this.process += this.o.concurrency;
+  }
+
+  private async connection(node: string): Promise<pg.Client> {
+    const existing = this.conns.get(node);
+    if (existing) return existing;
+    const cfg = this.o.connectionFor(node);
+    const c = new pg.Client({
+      ...cfg,
+      connectionTimeoutMillis: this.o.opTimeoutMs,
+      query_timeout: this.o.opTimeoutMs,
+      application_name: `faultline-client-${this.o.client}`,
+    });
+    // an idle client without an error listener would crash the process on 57P01 (see notes)
+    c.on('error', () => this.drop(node, c));
+    c.on('notice', (n) => {
+      if (isSyncRepCancelNotice(n)) this.syncRepCancelled = true;
+    });
+    try {
+      await c.connect();
+    } catch (err) {
+      c.end().catch(() => undefined);
+      throw err;
+    }
+    this.conns.set(node, c);
+    return c;
+  }
+
+  private drop(node: string, which?: pg.Client): void {
+    const c = this.conns.get(node);
+    if (!c || (which && which !== c)) return;
+    this.conns.delete(node);
+    c.end().catch(() => undefined);
+  }
+
+  private async closeAll(): Promise<void> {
+    const all = [...this.conns.values()];
+    this.conns.clear();
+    await Promise.all(all.map((c) => withTimeout(c.end(), 2000).catch(() => undefined)));
+  }
+}
+
+function hasSqlState(err: unknown): boolean {
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('57P') && !code.startsWith('08');
+}
+
+function message(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return Promise.race([p, new Promise<T>((_, rej) => setTimeout(() => rej(new Error('timeout')), ms))]);
+}

@@ -1,0 +1,74 @@
+// Run options: everything one experiment is given (flags or an experiment file), and their defaults.
+import type { NemesisName } from '../../nemesis/index.js';
+import type { PartitionMode } from '../../nemesis/partition.js';
+import type { ScheduleMode } from '../../nemesis/schedule.js';
+import type { NodeSetSpec } from '../../nemesis/types.js';
+import type { WorkloadName } from '../../workloads/index.js';
+import type { CutMode, SyncCommit, TopologyName } from '../cluster/types.js';
+import type { ReadFrom, RoutingMode } from './routing.js';
+import type { RunResults, TestDescription } from './results.js';
+
+export interface RunOptions {
+  name?: string;
+  workload: WorkloadName;
+  topology: TopologyName;
+  nodes?: number;
+  sites?: number;
+  wanLatencyMs?: number;
+  syncCommit?: SyncCommit;
+  syncStandbys?: string;
+  tls?: boolean;
+  pgBin?: string;
+  toxiproxyUrl?: string;
+  externalFile?: string;
+  nemesis: NemesisName[];
+  nemesisIntervalS: number;
+  schedule: ScheduleMode;
+  targets: NodeSetSpec;
+  partition: PartitionMode;
+  cut: CutMode;
+  timeLimitS: number;
+  rate: number;
+  concurrency: number;
+  opTimeoutMs: number;
+  routing: RoutingMode;
+  readFrom: ReadFrom;
+  maxRetries: number;
+  keys?: number;
+  readFraction?: number;
+  seed?: number;
+  resultsDir: string;
+  keep: boolean;
+  report: boolean;
+  progress: boolean;
+  /** seconds to wait for replicas to catch up after healing */
+  settleS: number;
+}
+
+export interface RunOutcome {
+  dir: string;
+  results: RunResults;
+  test: TestDescription;
+}
+
+export const RUN_DEFAULTS: Omit<RunOptions, 'workload' | 'topology'> = {
+  nemesis: [],
+  nemesisIntervalS: 5,
+  schedule: 'periodic',
+  targets: 'one',
+  partition: 'halves',
+  cut: 'blackhole',
+  timeLimitS: 30,
+  rate: 200,
+  concurrency: 5,
+  opTimeoutMs: 5000,
+  routing: 'primary',
+  readFrom: 'same',
+  maxRetries: 0,
+  resultsDir: 'results',
+  keep: false,
+  report: true,
+  progress: true,
+  settleS: 30,
+};
+

@@ -1,0 +1,176 @@
+// Turns command-line flags or an experiment file's objects into validated RunOptions.
+// Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
+import { readFileSync } from 'node:fs';
+import { EXIT, InputError, UsageError, UserError } from '../cli/exit.js';
+import { isNemesisName, type NemesisName } from '../../nemesis/index.js';
+import { isWorkloadName } from '../../workloads/index.js';
+import { RUN_DEFAULTS, type RunOptions } from './config.js';
+
+type Kind =
+  | { t: 'int'; min: number; max: number }
+  | { t: 'num'; min: number; max: number }
+  | { t: 'str' }
+  | { t: 'bool' }
+  | { t: 'enum'; values: readonly string[] };
+
+const I = (min: number, max = Number.MAX_SAFE_INTEGER): Kind => ({ t: 'int', min, max });
+const N = (min: number, max = Number.MAX_VALUE): Kind => ({ t: 'num', min, max });
+const E = (...values: string[]): Kind => ({ t: 'enum', values });
+const S: Kind = { t: 'str' };
+const B: Kind = { t: 'bool' };
+
+/** Every experiment-file key, its type, and the RunOptions field it sets. */
+const SPEC: Record<string, [Kind, keyof RunOptions | 'repeat' | 'quiet' | 'external' | 'results' | 'timeLimit' | 'opTimeout' | 'nemesisInterval' | 'settle' | 'wanLatency']> = {
+  workload: [E('set', 'register', 'counter-shared', 'counter-own'), 'workload'],
+  topology: [E('single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'), 'topology'],
+  nodes: [I(1, 9), 'nodes'],
+  sites: [I(1, 9), 'sites'],
+  wanLatency: [N(0, 60_000), 'wanLatency'],
+  syncCommit: [E('remote_write', 'on', 'remote_apply'), 'syncCommit'],
+  syncStandbys: [S, 'syncStandbys'],
+  tls: [B, 'tls'],
+  pgBin: [S, 'pgBin'],
+  toxiproxyUrl: [S, 'toxiproxyUrl'],
+  external: [S, 'external'],
+  nemesis: [S, 'nemesis'],
+  nemesisInterval: [N(0.2), 'nemesisInterval'],
+  schedule: [E('periodic', 'random'), 'schedule'],
+  targets: [E('one', 'minority', 'majority', 'primary', 'all'), 'targets'],
+  partition: [E('isolate-one', 'halves', 'site-split', 'bridge'), 'partition'],
+  cut: [E('blackhole', 'refuse'), 'cut'],
+  timeLimit: [N(1), 'timeLimit'],
+  rate: [N(0), 'rate'],
+  concurrency: [I(1, 1000), 'concurrency'],
+  opTimeout: [I(10), 'opTimeout'],
+  routing: [E('fixed', 'any', 'primary'), 'routing'],
+  readFrom: [E('same', 'standbys'), 'readFrom'],
+  maxRetries: [I(0, 100), 'maxRetries'],
+  keys: [I(1, 1_000_000), 'keys'],
+  readFraction: [N(0, 1), 'readFraction'],
+  settle: [N(0), 'settle'],
+  name: [S, 'name'],
+  repeat: [I(1, 100_000), 'repeat'],
+  results: [S, 'results'],
+  seed: [I(0, 2 ** 31 - 1), 'seed'],
+  keep: [B, 'keep'],
+  report: [B, 'report'],
+  quiet: [B, 'quiet'],
+};
+
+export const EXPERIMENT_KEYS = Object.keys(SPEC);
+
+function coerce(kind: Kind, v: unknown, where: string, key: string): unknown {
+  const bad = (what: string): never => {
+    throw new UsageError(`${where}: "${key}" ${what}; got ${JSON.stringify(v)}`);
+  };
+  switch (kind.t) {
+    case 'int':
+    case 'num': {
+      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+      if (!Number.isFinite(n) || n < kind.min || n > kind.max || (kind.t === 'int' && !Number.isInteger(n))) {
+        bad(`expected ${kind.t === 'int' ? 'an integer' : 'a number'} from ${kind.min} to ${kind.max}`);
+      }
+      return n;
+    }
+    case 'str':
+      return typeof v === 'string' ? v : bad('expected a string');
+    case 'bool':
+      return typeof v === 'boolean' ? v : bad('expected true or false');
+    case 'enum':
+      return typeof v === 'string' && kind.values.includes(v) ? v : bad(`expected one of ${kind.values.join(', ')}`);
+  }
+}
+
+export interface ParsedRun {
+  options: RunOptions;
+  repeat: number;
+}
+
+/** Validate raw settings (flags after commander, or one experiment object); `where` prefixes errors. */
+export function toRunOptions(raw: Record<string, unknown>, where: string): ParsedRun {
+  const v: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (value === undefined) continue;
+    const spec = SPEC[key];
+    if (!spec) throw new UsageError(`${where}: unknown setting "${key}" (expected one of: ${EXPERIMENT_KEYS.join(', ')})`);
+    v[key] = coerce(spec[0], value, where, key);
+  }
+  const workload = (v.workload as string | undefined) ?? 'set';
+  const topology = (v.topology as RunOptions['topology'] | undefined) ?? 'single';
+  if (!isWorkloadName(workload)) throw new UsageError(`${where}: unknown workload ${workload}`);
+  const nemesis = String(v.nemesis ?? 'none')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '' && s !== 'none');
+  for (const n of nemesis) if (!isNemesisName(n)) throw new UsageError(`${where}: unknown nemesis "${n}" (expected partition, kill, pause, latency, jitter, bandwidth, failover or none)`);
+  if (topology === 'external' && v.external === undefined) throw new UsageError(`${where}: the external topology needs --external FILE`);
+  const streaming = topology === 'streaming-async' || topology === 'streaming-sync';
+  if (nemesis.includes('failover') && !streaming) throw new UsageError(`${where}: the failover nemesis needs a streaming topology`);
+  const options: RunOptions = {
+    ...RUN_DEFAULTS,
+    workload,
+    topology,
+    nemesis: nemesis as NemesisName[],
+    routing: (v.routing as RunOptions['routing'] | undefined) ?? (streaming ? 'primary' : 'fixed'),
+  };
+  const set = <K extends keyof RunOptions>(k: K, from: string): void => {
+    if (v[from] !== undefined) options[k] = v[from] as RunOptions[K];
+  };
+  set('nodes', 'nodes');
+  set('sites', 'sites');
+  set('wanLatencyMs', 'wanLatency');
+  set('syncCommit', 'syncCommit');
+  set('syncStandbys', 'syncStandbys');
+  set('tls', 'tls');
+  set('pgBin', 'pgBin');
+  set('toxiproxyUrl', 'toxiproxyUrl');
+  set('externalFile', 'external');
+  set('nemesisIntervalS', 'nemesisInterval');
+  set('schedule', 'schedule');
+  set('targets', 'targets');
+  set('partition', 'partition');
+  set('cut', 'cut');
+  set('timeLimitS', 'timeLimit');
+  set('rate', 'rate');
+  set('concurrency', 'concurrency');
+  set('opTimeoutMs', 'opTimeout');
+  set('readFrom', 'readFrom');
+  set('maxRetries', 'maxRetries');
+  set('keys', 'keys');
+  set('readFraction', 'readFraction');
+  set('settleS', 'settle');
+  set('name', 'name');
+  set('seed', 'seed');
+  set('resultsDir', 'results');
+  set('keep', 'keep');
+  set('report', 'report');
+  if (v.quiet === true) options.progress = false;
+  if (topology === 'streaming-sync' && options.syncCommit === undefined) options.syncCommit = 'on';
+  return { options, repeat: (v.repeat as number | undefined) ?? 1 };
+}
+
+/** Read an experiment file: one JSON object, or a list of them. */
+export function readExperimentFile(file: string): Record<string, unknown>[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new UserError(`${file}: cannot read: ${(err as Error).message}`, EXIT.NO_INPUT);
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    const m = /position (\d+)/.exec((err as Error).message);
+    const line = m ? text.slice(0, Number(m[1])).split('\n').length : 1;
+    throw new InputError(file, line, `expected JSON: ${(err as Error).message}`);
+  }
+  const list = Array.isArray(data) ? data : [data];
+  list.forEach((x, i) => {
+    if (x === null || typeof x !== 'object' || Array.isArray(x)) {
+      throw new InputError(file, 1, `expected an experiment object (or a list of them); item ${i + 1} is ${JSON.stringify(x)}`);
+    }
+  });
+  return list as Record<string, unknown>[];
+}
+

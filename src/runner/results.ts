@@ -1,0 +1,44 @@
+// The shapes of a run directory's companion files: test.json (what was run) and results.json (verdicts).
+// Reports and `faultline serve` read these; the runner writes them.
+import type { CheckResult, Validity } from '../../checkers/types.js';
+
+/** test.json: the test's configuration, seed, topology, nodes and versions. */
+export interface TestDescription {
+  /** test name, e.g. "set-failover-streaming-async" */
+  name: string;
+  workload: string;
+  topology: string;
+  /** nemesis names in force, e.g. ["failover"] or ["kill", "partition"] */
+  nemesis: string[];
+  seed: number;
+  /** ISO time the run started */
+  startedAt: string;
+  /** every option the run was given (CLI flags or experiment file), resolved with defaults */
+  options: Record<string, unknown>;
+  /** PostgreSQL server version string */
+  pgVersion?: string;
+  /** nodes as described by the cluster (name, site, role, ports…) */
+  nodes?: Array<Record<string, unknown>>;
+  faultlineVersion: string;
+}
+
+/** results.json: every checker's verdict, composed (false beats "unknown" beats true). */
+export interface RunResults {
+  valid: Validity;
+  /** checker name → its data map (set, counter, linearizability, stats, convergence, retries, replication…) */
+  checkers: Record<string, CheckResult>;
+  /** one line per notable finding, for the report's headline and the terminal */
+  summary: string[];
+  /** run duration in ms (from the first to the last history event) */
+  durationMs?: number;
+}
+
+/** Names of the files in a run directory. */
+export const RUN_FILES = {
+  history: 'history.jsonl',
+  test: 'test.json',
+  results: 'results.json',
+  metrics: 'metrics.jsonl',
+  index: 'index.html',
+  nodeLogs: 'nodes',
+} as const;

@@ -1,0 +1,45 @@
+// Routing: which node a client talks to. fixed: client i → node i mod n; any: the same, retrying on the
+// next node after a failure; primary: the current primary, following failover. Reads may go to standbys.
+import type { WorkloadOp } from '../../workloads/types.js';
+
+export type RoutingMode = 'fixed' | 'any' | 'primary';
+export type ReadFrom = 'same' | 'standbys';
+
+export interface Router {
+  pick(client: number, op: WorkloadOp): string;
+  /** where to retry after a failure on `failed` (undefined: no retry) */
+  next(client: number, failed: string, op: WorkloadOp): string | undefined;
+}
+
+export interface RoutingView {
+  /** every node clients may talk to, in a stable order */
+  nodes(): string[];
+  /** the current writable node, if the topology has one (streaming) */
+  primary(): string | undefined;
+  /** current standbys (streaming), empty otherwise */
+  standbys(): string[];
+}
+
+export function makeRouter(mode: RoutingMode, readFrom: ReadFrom, view: RoutingView): Router {
+  const home = (client: number): string => {
+    const nodes = view.nodes();
+    if (mode === 'primary') return view.primary() ?? nodes[client % nodes.length];
+    return nodes[client % nodes.length];
+  };
+  return {
+    pick(client, op) {
+      if (!op.write && readFrom === 'standbys') {
+        const s = view.standbys();
+        if (s.length > 0) return s[client % s.length];
+      }
+      return home(client);
+    },
+    next(client, failed) {
+      if (mode !== 'any') return undefined;
+      const nodes = view.nodes();
+      if (nodes.length < 2) return undefined;
+      const i = nodes.indexOf(failed);
+      return nodes[(i + 1) % nodes.length];
+    },
+  };
+}

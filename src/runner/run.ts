@@ -1,0 +1,278 @@
+// One experiment end to end: start the cluster, set up the workload, run clients and the nemesis,
+// heal, wait for replication, take final reads on every node, check, write results and the report.
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { compose, mergeValidity } from '../../checkers/compose.js';
+import { retriesChecker } from '../../checkers/retries.js';
+import type { CheckResult, Checker, FinalReads } from '../../checkers/types.js';
+import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
+import { healAll, runSchedule } from '../../nemesis/schedule.js';
+import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
+import { makeWorkload } from '../../workloads/index.js';
+import type { Workload } from '../../workloads/types.js';
+import { startCluster } from '../cluster/cluster.js';
+import type { Cluster, ClusterOptions, TableSnapshot } from '../cluster/types.js';
+import { MonotonicClock } from '../history/clock.js';
+import { loadHistory } from '../history/load.js';
+import type { Json } from '../history/types.js';
+import { HistoryWriter } from '../history/writer.js';
+import { onCleanup } from '../util/processes.js';
+import { Client } from './client.js';
+import { convergenceChecker } from '../../checkers/convergence.js';
+import { makeProgress } from './progress.js';
+import { RUN_FILES, type RunResults, type TestDescription } from './results.js';
+import { Rng, randomSeed } from './rng.js';
+import { makeRouter } from './routing.js';
+import type { RunOptions, RunOutcome } from './config.js';
+import { createRunDir, writeJson } from './store.js';
+import { summarize } from './summary.js';
+
+const FAULTLINE_VERSION = readVersion();
+
+export async function runTest(o: RunOptions): Promise<RunOutcome> {
+  const seed = o.seed ?? randomSeed();
+  const rng = new Rng(seed);
+  const name = o.name ?? `${o.workload}-${o.nemesis.length ? o.nemesis.join('+') : 'none'}-${o.topology}`;
+  const dir = createRunDir(o.resultsDir, name);
+  const t0 = process.hrtime.bigint();
+  const clock = new MonotonicClock(t0);
+  const writer = new HistoryWriter(join(dir, RUN_FILES.history), { clock });
+  const progress = makeProgress(o.timeLimitS, o.progress);
+  const log = (line: string): void => progress.log(line);
+  const workload = makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
+  const nemeses = o.nemesis.map((n) => makeNemesis(n, nemesisOptions(o))).filter((n): n is Nemesis => n !== null);
+
+  let stopped = false;
+  let stopNow: () => void = () => undefined;
+  const stopping = new Promise<void>((r) => (stopNow = r));
+  const stop = (): void => {
+    stopped = true;
+    stopNow();
+  };
+  // Ctrl-C: stop clients, close the history (checkable as written), then the process registry stops servers
+  const unCleanup = onCleanup(async () => {
+    stop();
+    writer.close();
+  });
+
+  let cluster: Cluster | null = null;
+  try {
+    if (o.progress) process.stderr.write(`faultline: ${name}: starting ${o.topology} cluster…\n`);
+    cluster = await startCluster(clusterOptions(o, o.keep ? join(dir, 'cluster') : undefined));
+    const c = cluster;
+    const test = describeTest(o, name, seed, c);
+    writeJson(join(dir, RUN_FILES.test), test);
+
+    await setupWorkload(c, workload);
+    const sampler = c.startSampler(join(dir, RUN_FILES.metrics), t0);
+
+    // main phase: clients and nemesis together for the time limit
+    const counts = { ok: 0, fail: 0, info: 0 };
+    let unique = 0;
+    const routingView = {
+      nodes: () => c.nodes.map((n) => n.name),
+      primary: () => c.primary()?.name,
+      standbys: () => c.nodes.filter((n) => n.role === 'standby').map((n) => n.name),
+    };
+    const router = makeRouter(o.routing, o.readFrom, routingView);
+    const clients = Array.from({ length: o.concurrency }, (_, i) =>
+      new Client({
+        client: i,
+        concurrency: o.concurrency,
+        workload,
+        writer,
+        onOutcome: (t) => counts[t]++,
+        router,
+        rng: rng.fork(`client-${i}`),
+        connectionFor: (node) => c.clientConfig(node),
+        opTimeoutMs: o.opTimeoutMs,
+        meanIntervalMs: o.rate > 0 ? (1000 * o.concurrency) / o.rate : 0,
+        maxRetries: o.routing === 'any' ? Math.max(o.maxRetries, 1) : 0,
+        unique: () => unique++,
+        stopped: () => stopped,
+      }),
+    );
+    let fault: string | null = null;
+    const nctx: NemesisContext = { cluster: c, rng: rng.fork('nemesis'), targets: o.targets, log };
+    const started = Date.now();
+    const ticker = setInterval(() => progress.update((Date.now() - started) / 1000, counts, fault), 250);
+    const timer = setTimeout(stop, o.timeLimitS * 1000);
+    const nemesisDone = runSchedule(nemeses, nctx, writer, {
+      mode: o.schedule,
+      intervalS: o.nemesisIntervalS,
+      stopped: () => stopped,
+      stopping,
+      onChange: (f) => (fault = f),
+    });
+    await Promise.all([...clients.map((cl) => cl.run()), nemesisDone]);
+    clearTimeout(timer);
+    clearInterval(ticker);
+    progress.update(o.timeLimitS, counts, null);
+    progress.stop();
+
+    // heal, let replication catch up, final reads on every node
+    if (o.progress) process.stderr.write('faultline: healing and waiting for replication…\n');
+    await healAll(nemeses, nctx, writer);
+    await c.healAll();
+    await restartDownNodes(c, writer, log);
+    const caughtUp = await c.waitForReplication(o.settleS * 1000).catch(() => false);
+    const final = await finalReads(c, workload);
+    const snapshot = await c.snapshot(workload.tables).catch((err: unknown): TableSnapshot[] => {
+      log(`convergence snapshot failed: ${String(err)}`);
+      return [];
+    });
+    await sampler.stop();
+    writer.close();
+
+    // check what is on disk, as `faultline check` would
+    const loaded = await loadHistory(join(dir, RUN_FILES.history));
+    const checkers: Record<string, Checker> = {
+      ...workload.checkers(),
+      retries: retriesChecker,
+      convergence: convergenceChecker(snapshot, caughtUp),
+    };
+    const checked = compose(checkers)(loaded.history, { final: final.reads, concurrency: o.concurrency });
+    const perChecker: Record<string, CheckResult> = {};
+    for (const k of Object.keys(checkers)) perChecker[k] = checked[k] as CheckResult;
+    if (Object.keys(final.errors).length > 0) perChecker['final-reads'] = { valid: true, errors: final.errors };
+    const results: RunResults = {
+      valid: mergeValidity(Object.values(perChecker).map((r) => r.valid)),
+      checkers: perChecker,
+      summary: [],
+      durationMs: Number((process.hrtime.bigint() - t0) / 1_000_000n),
+    };
+    results.summary = summarize(results, workload.name);
+    writeJson(join(dir, RUN_FILES.results), results);
+    copyNodeLogs(c, dir);
+    if (o.report) await writeRunReport(dir, log);
+    return { dir, results, test };
+  } finally {
+    stop();
+    writer.close();
+    unCleanup();
+    if (cluster) await cluster.stop().catch(() => undefined);
+  }
+}
+
+function nemesisOptions(o: RunOptions): NemesisOptions {
+  return { partition: o.partition, cut: o.cut };
+}
+
+function clusterOptions(o: RunOptions, dir: string | undefined): ClusterOptions {
+  return {
+    topology: o.topology,
+    nodes: o.nodes,
+    sites: o.sites,
+    wanLatencyMs: o.wanLatencyMs,
+    syncCommit: o.syncCommit,
+    syncStandbys: o.syncStandbys,
+    tls: o.tls,
+    pgBin: o.pgBin,
+    toxiproxyUrl: o.toxiproxyUrl,
+    externalFile: o.externalFile,
+    dir,
+    keep: o.keep,
+  };
+}
+
+function describeTest(o: RunOptions, name: string, seed: number, c: Cluster): TestDescription {
+  const d = c.describe();
+  return {
+    name,
+    workload: o.workload,
+    topology: o.topology,
+    nemesis: o.nemesis,
+    seed,
+    startedAt: new Date().toISOString(),
+    options: { ...o, seed } as unknown as Record<string, unknown>,
+    pgVersion: c.pgVersion,
+    nodes: d.nodes.map((n) => ({ ...n })),
+    faultlineVersion: FAULTLINE_VERSION,
+  };
+}
+
+/** Schema on every writable node; logical-bidir subscribes after the tables exist. */
+async function setupWorkload(c: Cluster, workload: Workload): Promise<void> {
+  const writable = c.topology === 'logical-bidir' || c.topology === 'external' ? c.nodes : [c.primary() ?? c.nodes[0]];
+  for (const n of writable) await withAdmin(c, n.name, (db) => workload.setup(db));
+  if (c.topology === 'logical-bidir') await c.subscribeAll();
+  await c.waitForReplication(30_000).catch(() => false);
+}
+
+async function withAdmin<T>(c: Cluster, node: string, fn: (db: import('pg').Client) => Promise<T>): Promise<T> {
+  const pg = (await import('pg')).default;
+  const db = new pg.Client({ ...c.adminConfig(node), connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
+  db.on('error', () => undefined);
+  await db.connect();
+  try {
+    return await fn(db);
+  } finally {
+    await db.end().catch(() => undefined);
+  }
+}
+
+async function restartDownNodes(c: Cluster, writer: HistoryWriter, log: (s: string) => void): Promise<void> {
+  for (const n of c.nodes) {
+    if (n.role === 'external') continue;
+    if (n.state === 'paused') await c.resume(n.name);
+    if (n.state === 'killed' || n.state === 'stopped') {
+      writer.append({ process: 'nemesis', type: 'invoke', f: 'restart' });
+      try {
+        await c.start(n.name);
+        writer.append({ process: 'nemesis', type: 'info', f: 'restart', value: { nodes: [n.name] } });
+      } catch (err) {
+        log(`could not restart ${n.name}: ${String(err)}`);
+        writer.append({ process: 'nemesis', type: 'info', f: 'restart', error: String(err) });
+      }
+    }
+  }
+}
+
+async function finalReads(c: Cluster, workload: Workload): Promise<{ reads: FinalReads; errors: Record<string, string> }> {
+  const reads: FinalReads = {};
+  const errors: Record<string, string> = {};
+  for (const n of c.nodes) {
+    try {
+      reads[n.name] = (await withAdmin(c, n.name, (db) => workload.final(db))) as Json;
+    } catch (err) {
+      errors[n.name] = err instanceof Error ? err.message : String(err);
+    }
+  }
+  return { reads, errors };
+}
+
+function copyNodeLogs(c: Cluster, dir: string): void {
+  const out = join(dir, RUN_FILES.nodeLogs);
+  for (const n of c.nodes) {
+    if (!n.logFile || !existsSync(n.logFile)) continue;
+    mkdirSync(out, { recursive: true });
+    try {
+      copyFileSync(n.logFile, join(out, `${n.name}.log`));
+    } catch {
+      // a missing log is not worth failing the run
+    }
+  }
+}
+
+async function writeRunReport(dir: string, log: (s: string) => void): Promise<void> {
+  try {
+    const { writeReport } = await import('../report/index.js');
+    await writeReport(dir);
+  } catch (err) {
+    log(`report: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+function readVersion(): string {
+  try {
+    const here = new URL('.', import.meta.url).pathname;
+    for (const up of ['../../package.json', '../../../package.json']) {
+      const p = join(here, up);
+      if (existsSync(p) && basename(p) === 'package.json') return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
+    }
+  } catch {
+    // fall through
+  }
+  return '0.0.0';
+}
+

@@ -1,0 +1,42 @@
+// The results store: results/<test>/<timestamp>/ run directories and the results/latest link.
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+
+/** A timestamp usable as a directory name, sortable: 20261122T003501.123Z. */
+export function stamp(d = new Date()): string {
+  return d.toISOString().replace(/[-:]/g, '');
+}
+
+/** Creates results/<test>/<timestamp>/ and points results/latest (and results/<test>/latest) at it. */
+export function createRunDir(resultsDir: string, test: string): string {
+  let dir = join(resultsDir, test, stamp());
+  for (let i = 1; ; i++) {
+    try {
+      mkdirSync(dir, { recursive: false });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
+        mkdirSync(join(resultsDir, test), { recursive: true });
+        continue;
+      }
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 100) throw err;
+      dir = join(resultsDir, test, `${stamp()}-${i}`);
+    }
+  }
+  link(join(resultsDir, 'latest'), relative(resultsDir, dir));
+  link(join(resultsDir, test, 'latest'), relative(join(resultsDir, test), dir));
+  return dir;
+}
+
+function link(at: string, target: string): void {
+  try {
+    rmSync(at, { force: true });
+    symlinkSync(target, at);
+  } catch {
+    // a missing link is cosmetic
+  }
+}
+
+export function writeJson(path: string, data: unknown): void {
+  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+}

@@ -1,0 +1,25 @@
+// One line per notable finding of a run, for the terminal and the report headline.
+import type { CheckResult } from '../../checkers/types.js';
+import type { RunResults } from './results.js';
+
+function verdictWord(v: CheckResult['valid']): string {
+  return v === true ? 'valid' : v === false ? 'INVALID' : 'UNKNOWN';
+}
+
+export function summarize(results: RunResults, workload: string): string[] {
+  const lines: string[] = [`${workload}: ${verdictWord(results.valid)}`];
+  for (const [name, r] of Object.entries(results.checkers)) {
+    if (name === 'stats' || name === 'retries') continue;
+    const why = typeof r.reason === 'string' ? ` — ${r.reason}` : typeof r.error === 'string' ? ` — ${r.error}` : '';
+    lines.push(`${name}: ${verdictWord(r.valid)}${why}`);
+  }
+  const stats = results.checkers.stats as { count?: number; ok?: number; fail?: number; info?: number } | undefined;
+  if (stats && typeof stats.count === 'number') {
+    lines.push(`ops: ${stats.count} (${stats.ok} ok, ${stats.fail} fail, ${stats.info} info = unknown outcome)`);
+  }
+  const retries = results.checkers.retries as { retries?: number; retriesOk?: number; rerouted?: number } | undefined;
+  if (retries && (retries.retries ?? 0) > 0) {
+    lines.push(`retries: ${retries.retries}, of which ${retries.retriesOk} ok; ${retries.rerouted} went to another node`);
+  }
+  return lines;
+}

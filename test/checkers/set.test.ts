@@ -1,0 +1,263 @@
+// Set checker (set-full): element fates on hand-made histories, final reads per node, and simulator properties.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Capped } from '../../checkers/ref.js';
+import { checkSet, type ElementRef, type ReadRef } from '../../checkers/set.js';
+import { pairHistory } from '../../src/history/pair.js';
+import type { Json } from '../../src/history/types.js';
+import { HistoryBuilder } from '../support/build-history.js';
+import { historyArb, injectAnomaly, simulateRun, simPlanArb } from '../support/simulate.js';
+
+type Listed = Capped<ElementRef & { firstMissedBy?: ReadRef; firstSeenBy?: ReadRef; read?: ReadRef; copies?: number }>;
+const list = (r: ReturnType<typeof checkSet>, name: string) => r[name] as Listed;
+const elements = (r: ReturnType<typeof checkSet>, name: string) => list(r, name).items.map((e) => e.element);
+
+describe('set checker: element fates', () => {
+  it('a stable history is valid', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined).op(1, 'add', 2, undefined);
+    h.op(2, 'read', null, [2, 1]);
+    const r = checkSet(h.paired());
+    expect(r).toMatchObject({ valid: true, attempted: 2, acknowledged: 2, reads: 1, stable: 2 });
+  });
+
+  it('an acknowledged element absent from every later read is lost, naming the first read that missed it', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined).op(0, 'add', 2, undefined);
+    const miss = h.invoke(1, 'read');
+    h.ok(1, [1], 'n3');
+    h.op(1, 'read', null, [1]);
+    const r = checkSet(h.paired());
+    expect(r.valid).toBe(false);
+    expect(list(r, 'lost').items).toEqual([
+      expect.objectContaining({ element: 2, firstMissedBy: expect.objectContaining({ index: miss, node: 'n3' }), lastSeenBy: null }),
+    ]);
+    expect(r.reason).toMatch(/1 lost \(first: 2, missed by the read at index 4 on n3\)/);
+  });
+
+  it('an element seen then gone for good is lost; gone then back is stale', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 'a', undefined).op(0, 'add', 'b', undefined);
+    h.op(1, 'read', null, ['a', 'b']);
+    const gap = h.invoke(1, 'read');
+    h.ok(1, ['a']);
+    h.op(1, 'read', null, ['b']);
+    const r = checkSet(h.paired());
+    expect(elements(r, 'lost')).toEqual(['a']);
+    expect(elements(r, 'stale')).toEqual(['b']);
+    expect(list(r, 'stale').items[0].firstMissedBy?.index).toBe(gap);
+  });
+
+  it('reads concurrent with the add do not count against it; no later read means never-read', () => {
+    const h = new HistoryBuilder();
+    h.invoke(0, 'add', 9);
+    h.op(1, 'read', null, []);
+    h.ok(0);
+    const r = checkSet(h.paired());
+    expect(r.valid).toBe(true);
+    expect(elements(r, 'neverRead')).toEqual([9]);
+  });
+
+  it('elements read but never added are unexpected (failed adds too); info adds read are recovered', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined, 'fail');
+    h.op(0, 'add', 2, undefined, 'info');
+    h.op(5, 'add', 3, undefined, 'info');
+    const read = h.invoke(1, 'read');
+    h.ok(1, [1, 2, 4]);
+    const r = checkSet(h.paired());
+    expect(r.valid).toBe(false);
+    expect(list(r, 'unexpected').items.map((e) => [e.element, e.firstSeenBy?.index])).toEqual([
+      [1, read],
+      [4, read],
+    ]);
+    expect(elements(r, 'recovered')).toEqual([2]);
+    expect(r.indeterminate).toBe(1);
+  });
+
+  it('an element read twice in one read is duplicated', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined);
+    const read = h.invoke(1, 'read');
+    h.ok(1, [1, 1, 1]);
+    const r = checkSet(h.paired());
+    expect(r.valid).toBe(false);
+    expect(list(r, 'duplicated').items).toEqual([expect.objectContaining({ element: 1, copies: 3, read: expect.objectContaining({ index: read }) })]);
+  });
+
+  it('tells 1 from "1" and compares structured elements by value', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined).op(0, 'add', { a: [1] }, undefined);
+    h.op(1, 'read', null, ['1', { a: [1] }]);
+    const r = checkSet(h.paired());
+    expect(elements(r, 'lost')).toEqual([1]);
+    expect(elements(r, 'unexpected')).toEqual(['1']);
+  });
+
+  it('checks keyed sets per key', () => {
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined, 'ok', { key: 'x' });
+    h.op(0, 'read', null, [], 'ok', { key: 'y' });
+    h.op(0, 'read', null, [1], 'ok', { key: 'x' });
+    expect(checkSet(h.paired()).valid).toBe(true);
+  });
+
+  it('caps element lists but keeps the count', () => {
+    const h = new HistoryBuilder();
+    const all = Array.from({ length: 1500 }, (_, i) => i);
+    h.op(1, 'read', null, all);
+    const u = list(checkSet(h.paired()), 'unexpected');
+    expect(u.count).toBe(1500);
+    expect(u.items).toHaveLength(1000);
+    expect(u.truncated).toBe(true);
+  });
+});
+
+describe('set checker: final reads', () => {
+  const h = new HistoryBuilder();
+  h.op(0, 'add', 1, undefined).op(0, 'add', 2, undefined).op(0, 'add', 3, undefined, 'info');
+  h.op(1, 'read', null, [1, 2]);
+
+  it('reports lost and unexpected elements per node', () => {
+    const r = checkSet(h.paired(), { final: { n1: [1, 2, 3], n2: [1], n3: [1, 2, 99] } });
+    expect(r.valid).toBe(false);
+    const fin = r.final as Record<string, { lost: Capped<ElementRef>; unexpected: Capped<ElementRef> }>;
+    expect(fin.n1.lost.count + fin.n1.unexpected.count).toBe(0);
+    // 3 (an info add) is known once n1's final read shows it, so n2 and n3 lost it
+    expect(fin.n2.lost.items.map((e) => e.element)).toEqual([2, 3]);
+    expect(fin.n3.lost.items.map((e) => e.element)).toEqual([3]);
+    expect(fin.n3.unexpected.items.map((e) => e.element)).toEqual([99]);
+    expect(list(r, 'lost').items[0]).toMatchObject({ element: 2, firstMissedBy: { final: true, node: 'n2' } });
+    expect(elements(r, 'recovered')).toEqual([3]);
+  });
+
+  it('an info add seen only in some final read is lost on the others', () => {
+    const r = checkSet(h.paired(), { final: { n1: [1, 2, 3], n2: [1, 2] } });
+    const fin = r.final as Record<string, { lost: Capped<ElementRef> }>;
+    expect(fin.n2.lost.items.map((e) => e.element)).toEqual([3]);
+    expect(r.valid).toBe(false);
+  });
+});
+
+describe('set checker: properties on simulated histories', () => {
+  it('valid histories (crashes, keys, concurrency) are valid, also against their final states', () => {
+    fc.assert(
+      fc.property(simPlanArb({ model: 'set', maxOps: 60 }), (plan) => {
+        const run = simulateRun(plan);
+        const fin: Json = plan.keys > 0 ? Object.fromEntries([...run.final].map(([k, v]) => [String(k), v])) : run.final.get(null)!;
+        const r = checkSet(pairHistory(run.events), { final: { n1: fin, n2: fin } });
+        expect(r.reason).toBeUndefined();
+        expect(r.valid).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  const found: Record<string, (r: ReturnType<typeof checkSet>) => Array<[Json, number | null | undefined]>> = {
+    'lost-write': (r) => list(r, 'lost').items.map((e) => [e.element, e.firstMissedBy?.index]),
+    'never-written': (r) => list(r, 'unexpected').items.map((e) => [e.element, e.firstSeenBy?.index]),
+    'duplicated-add': (r) => list(r, 'duplicated').items.map((e) => [e.element, e.read?.index]),
+  };
+  for (const kind of ['lost-write', 'never-written', 'duplicated-add'] as const) {
+    it(`an injected ${kind} is invalid and the reported element and read are the injected ones`, () => {
+      fc.assert(
+        fc.property(historyArb({ model: 'set', maxOps: 40 }), ({ events }) => {
+          const injected = injectAnomaly(events, kind, 'set');
+          const ops = pairHistory(injected.events).ops;
+          const read = ops.find((o) => o.invokeIndex === injected.index)!;
+          const r = checkSet(pairHistory(injected.events));
+          expect(r.valid).toBe(false);
+          const got = found[kind](r);
+          if (kind === 'lost-write') {
+            // the element added just before the read, missing from it
+            const add = ops.find((o) => o.invokeIndex === injected.index - 2)!;
+            expect(got).toContainEqual([add.invokeValue, injected.index]);
+          } else if (kind === 'never-written') {
+            expect(got).toEqual([[-7777, injected.index]]);
+          } else {
+            const v = read.value as Json[];
+            expect(got).toEqual([[v[v.length - 1], injected.index]]);
+          }
+        }),
+        { numRuns: 200 },
+      );
+    });
+  }
+});
+
+/** The set-full definitions applied literally, element by element over every read: O(elements × reads). */
+function reference(events: ReturnType<typeof simulateRun>['events'], finals: Array<[string, Json[]]>) {
+  const h = pairHistory(events);
+  const reads = h.ops
+    .filter((o) => o.f === 'read' && o.type === 'ok')
+    .map((o) => ({ invoke: o.invokeIndex, complete: o.completeIndex!, els: new Set((o.value as Json[]).map((v) => JSON.stringify(v))), index: o.invokeIndex as number | null }));
+  for (const [, vals] of finals) reads.push({ invoke: Infinity, complete: h.events, els: new Set(vals.map((v) => JSON.stringify(v))), index: null });
+  const adds = h.ops.filter((o) => o.f === 'add');
+  const ids = new Set<string>([...adds.map((o) => JSON.stringify(o.invokeValue)), ...reads.flatMap((r) => [...r.els])]);
+  const out = { lost: [] as Array<[string, number | null]>, stale: [] as Array<[string, number | null]>, neverRead: [] as string[], unexpected: [] as string[] };
+  for (const id of ids) {
+    const mine = adds.filter((o) => JSON.stringify(o.invokeValue) === id);
+    const attempted = mine.some((o) => o.type !== 'fail');
+    const seenBy = reads.filter((r) => r.els.has(id));
+    if (!attempted) {
+      if (seenBy.length > 0) out.unexpected.push(id);
+      continue;
+    }
+    const known = Math.min(...mine.filter((o) => o.type === 'ok').map((o) => o.completeIndex!), ...seenBy.map((r) => r.complete));
+    if (known === Infinity) continue;
+    const after = reads.map((r, pos) => ({ r, pos })).filter(({ r }) => r.invoke > known);
+    if (after.length === 0) {
+      out.neverRead.push(id);
+      continue;
+    }
+    const absent = after.filter(({ r }) => !r.els.has(id));
+    const present = after.filter(({ r }) => r.els.has(id));
+    const lastAbsent = absent.length ? absent[absent.length - 1].pos : -1;
+    const lastPresent = present.length ? present[present.length - 1].pos : -1;
+    const finalMissing = absent.some(({ r }) => r.invoke === Infinity);
+    const firstMissed = absent.length ? absent[0].r.index : null;
+    if (finalMissing || (lastAbsent >= 0 && lastAbsent > lastPresent)) out.lost.push([id, firstMissed]);
+    else if (absent.length > 0) out.stale.push([id, firstMissed]);
+  }
+  return out;
+}
+
+describe('set checker: agrees with the literal definitions', () => {
+  it('on simulated histories with reads and final reads mutated at random', () => {
+    const mutation = fc.record({ read: fc.nat(), drop: fc.nat(), kind: fc.constantFrom('drop', 'add', 'dup') });
+    fc.assert(
+      fc.property(
+        simPlanArb({ model: 'set', maxOps: 50, maxKeys: 0 }),
+        fc.array(mutation, { maxLength: 4 }),
+        fc.array(fc.nat(), { maxLength: 3 }),
+        (plan, mutations, finalDrops) => {
+          const run = simulateRun(plan);
+          const events = run.events.map((e) => ({ ...e }));
+          const readEvents = events.filter((e) => e.type === 'ok' && e.f === 'read');
+          for (const m of mutations) {
+            if (readEvents.length === 0) break;
+            const e = readEvents[m.read % readEvents.length];
+            const v = [...(e.value as Json[])];
+            if (m.kind === 'add') v.push(1000 + m.drop);
+            else if (v.length > 0 && m.kind === 'drop') v.splice(m.drop % v.length, 1);
+            else if (v.length > 0) v.push(v[m.drop % v.length]);
+            e.value = v;
+          }
+          const state = run.final.get(null) as Json[];
+          const finals: Array<[string, Json[]]> = finalDrops.map((d, i) => [`n${i}`, state.filter((_, k) => state.length === 0 || k !== d % state.length)]);
+          const ref = reference(events, finals);
+          const r = checkSet(pairHistory(events), finals.length > 0 ? { final: Object.fromEntries(finals) } : {});
+          const ids = (name: string) => list(r, name).items.map((e) => JSON.stringify(e.element)).sort();
+          expect(ids('lost')).toEqual(ref.lost.map(([id]) => id).sort());
+          expect(ids('stale')).toEqual(ref.stale.map(([id]) => id).sort());
+          expect(ids('neverRead')).toEqual([...ref.neverRead].sort());
+          expect(ids('unexpected')).toEqual([...ref.unexpected].sort());
+          const missed = (name: string) => list(r, name).items.map((e) => [JSON.stringify(e.element), e.firstMissedBy?.index ?? null]).sort();
+          expect(missed('lost')).toEqual([...ref.lost].sort());
+          expect(missed('stale')).toEqual([...ref.stale].sort());
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});

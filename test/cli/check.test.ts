@@ -1,0 +1,185 @@
+// `faultline check` through the built CLI: exit status per verdict, malformed input (65, one line naming
+// file:line), missing files (66), bad usage (64), several files / directories / stdin, and --json output.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHECK_MODELS } from '../../checkers/index.js';
+import { CHECK_MODEL_CHOICES } from '../../src/cli/commands/check.js';
+import { ensureBuilt, faultline } from '../support/built-cli.js';
+import { HistoryBuilder } from '../support/build-history.js';
+import { randomPlan, simulate } from '../support/simulate.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'faultline-check-'));
+const file = (name: string, text: string): string => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+const validCounter = new HistoryBuilder().op(0, 'add', 2, undefined).op(1, 'read', null, 2).jsonl();
+const invalidCounter = new HistoryBuilder().op(0, 'add', 2, undefined).op(1, 'read', null, 5).jsonl();
+
+beforeAll(() => ensureBuilt(), 300_000);
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('faultline check: verdicts', () => {
+  it('exits 0 for a valid history, with one line naming file, model and ops', () => {
+    const p = file('valid.jsonl', validCounter);
+    const r = faultline(['check', '--model', 'counter', p]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`${p}: valid — model counter, 2 ops\n`);
+    expect(r.stderr).toBe('');
+  });
+
+  it('exits 1 for an invalid history, with a short reason', () => {
+    const p = file('invalid.jsonl', invalidCounter);
+    const r = faultline(['check', '--model', 'counter', p]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe(`${p}: INVALID — model counter, 2 ops, counter: 1 read out of bounds; first: read at index 2 returned 5, expected 2..2\n`);
+  });
+
+  it('exits 2 when the time limit runs out before a verdict', () => {
+    const events = simulate(randomPlan(7, { model: 'register', processes: 8, keys: 0, ops: 3000 }));
+    const p = file('big-register.jsonl', events.map((e) => JSON.stringify(e)).join('\n'));
+    const r = faultline(['check', '--model', 'register', '--time-limit', '0.000001', p]);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(/: UNKNOWN — model register, \d+ ops, linearizable: time limit of 0\.000001 s reached\n$/);
+  });
+
+  it('checks sets, and --linearizable adds the WGL checker', () => {
+    const set = new HistoryBuilder().op(0, 'add', 1, undefined).op(1, 'read', null, [1]).jsonl();
+    const p = file('set.jsonl', set);
+    const r = faultline(['check', '--model', 'set', '--linearizable', '--json', p]);
+    expect(r.status).toBe(0);
+    const o = JSON.parse(r.stdout) as Record<string, { valid: unknown }>;
+    expect(Object.keys(o)).toEqual(expect.arrayContaining(['set', 'linearizable', 'stats']));
+    expect(o.linearizable.valid).toBe(true);
+  });
+});
+
+describe('faultline check: malformed input exits 65 with one line naming file:line', () => {
+  const inv = (i: number, p: number, f = 'read', extra = '') => `{"index":${i},"time":${i},"process":${p},"type":"invoke","f":"${f}"${extra}}`;
+  const cases: Array<[string, string, number, string]> = [
+    ['bad JSON', `${inv(0, 0)}\n{"index":1,`, 2, 'expected one JSON object per line; got invalid JSON'],
+    ['a missing field', `${inv(0, 0)}\n{"index":1,"time":1,"process":0,"type":"ok"}`, 2, 'expected "f" to be a string; got nothing'],
+    ['an ill-typed field', `{"index":0,"time":"soon","process":0,"type":"invoke","f":"read"}`, 1, 'expected "time" to be an integer'],
+    ['a bad process', `{"index":0,"time":0,"process":1.5,"type":"invoke","f":"read"}`, 1, 'expected "process" to be an integer or "nemesis"; got 1.5'],
+    ['an unknown type', `${inv(0, 0)}\n{"index":1,"time":1,"process":0,"type":"okay","f":"read"}`, 2, 'expected "type" to be one of invoke, ok, fail, info; got "okay"'],
+    ['a completion without invoke', `{"index":0,"time":0,"process":3,"type":"ok","f":"read","value":0}`, 1, 'expected an invoke of process 3 before this ok'],
+    ['a completion with another f', `${inv(0, 0, 'add', ',"value":1')}\n\n{"index":1,"time":1,"process":0,"type":"ok","f":"read","value":1}`, 3, 'expected "f" to be "add" like its invoke at line 1; got "read"'],
+    ['a completion with another key', `${inv(0, 0, 'read', ',"key":1')}\n{"index":1,"time":1,"process":0,"type":"ok","f":"read","key":2,"value":0}`, 2, 'expected "key" to be 1 like its invoke at line 1; got 2'],
+    ['an index that is not dense', `${inv(0, 0)}\n${inv(2, 1)}`, 2, 'expected "index" to be 1 (indices are dense from 0); got 2'],
+    ['a value the model cannot use', `${inv(0, 0)}\n{"index":1,"time":1,"process":0,"type":"ok","f":"read","value":"abc"}`, 2, 'expected the "value" of an ok counter read to be a number; got "abc"'],
+    ['an f the model does not have', `${inv(0, 0, 'write', ',"value":1')}`, 1, 'expected "f" of a counter op to be one of add, read; got "write"'],
+  ];
+  for (const [name, text, line, what] of cases) {
+    it(name, () => {
+      const p = file(`bad-${name.replace(/\W+/g, '-')}.jsonl`, text);
+      const r = faultline(['check', '--model', 'counter', p]);
+      expect(r.status).toBe(65);
+      expect(r.stderr.endsWith('\n')).toBe(true);
+      expect(r.stderr.trimEnd().split('\n')).toHaveLength(1);
+      expect(r.stderr.startsWith(`faultline: ${p}:${line}: ${what}`)).toBe(true);
+      expect(r.stderr).not.toMatch(/\bat .*\.js:\d+/);
+      expect(r.stdout).toBe('');
+    });
+  }
+
+  it('a register history with an op the model cannot interpret', () => {
+    const p = file('reg.jsonl', `${inv(0, 0, 'push', ',"value":1')}`);
+    const r = faultline(['check', '--model', 'register', p]);
+    expect(r.status).toBe(65);
+    expect(r.stderr).toMatch(new RegExp(`^faultline: ${p}:1: expected an op the register model can interpret; got "push"`));
+  });
+});
+
+describe('faultline check: files, usage', () => {
+  it('exits 66 for a missing file', () => {
+    const r = faultline(['check', '--model', 'counter', join(dir, 'absent.jsonl')]);
+    expect(r.status).toBe(66);
+    expect(r.stderr).toBe(`faultline: ${join(dir, 'absent.jsonl')}: no such file or directory\n`);
+  });
+
+  it.each([
+    [['check', '--model', 'queue', 'x.jsonl'], /argument 'queue' is invalid/],
+    [['check', 'x.jsonl'], /required option '--model <model>' not specified/],
+    [['check', '--model', 'counter', '--time-limit', 'soon', 'x.jsonl'], /--time-limit <seconds>' argument 'soon' is invalid/],
+    [['check', '--model', 'counter', '--time-limit', '-1', 'x.jsonl'], /is invalid/],
+    [['check', '--model', 'counter'], /missing required argument 'history'/],
+    [['check', '--model', 'counter', '-', '-'], /- \(stdin\) can be given only once/],
+  ])('exits 64 for bad usage: %j', (args, message) => {
+    const r = faultline(args);
+    expect(r.status).toBe(64);
+    expect(r.stderr).toMatch(/^faultline: /);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it('documents formats, exit codes and the default time limit in --help', () => {
+    const r = faultline(['check', '--help']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/--time-limit <seconds>[^]*\(default:\s+60\)/);
+    expect(r.stdout).toMatch(/65 malformed input/);
+  });
+
+  it('the help lists the models the registry knows', () => {
+    expect([...CHECK_MODEL_CHOICES]).toEqual([...CHECK_MODELS]);
+  });
+
+  it('reads stdin: JSONL, or EDN when it starts like EDN', () => {
+    const a = faultline(['check', '--model', 'counter', '-'], validCounter);
+    expect([a.status, a.stdout]).toEqual([0, '-: valid — model counter, 2 ops\n']);
+    const edn = '[{:type :invoke, :f :add, :value 1, :process 0, :time 1}\n {:type :ok, :f :add, :value 1, :process 0, :time 2}]';
+    const b = faultline(['check', '--model', 'counter', '-'], edn);
+    expect([b.status, b.stdout]).toEqual([0, '-: valid — model counter, 1 ops\n']);
+    const c = faultline(['check', '--model', 'counter', '-'], '{"index": 0, "time": 0}\n');
+    expect(c.status).toBe(65);
+    expect(c.stderr).toMatch(/^faultline: stdin:1: expected "process"/);
+  });
+
+  it('several files and directories: one line each in argument order, highest status wins, bad files do not stop the rest', () => {
+    const runs = join(dir, 'runs');
+    mkdirSync(join(runs, 'r2'), { recursive: true });
+    mkdirSync(join(runs, 'r1'), { recursive: true });
+    writeFileSync(join(runs, 'r1', 'history.jsonl'), validCounter);
+    writeFileSync(join(runs, 'r2', 'history.jsonl'), invalidCounter);
+    const bad = file('multi-bad.jsonl', '{"index":0}');
+    const good = file('multi-good.jsonl', validCounter);
+    const r = faultline(['check', '--model', 'counter', bad, runs, join(dir, 'gone.jsonl'), good]);
+    expect(r.status).toBe(66);
+    expect(r.stdout.split('\n')).toEqual([
+      `${join(runs, 'r1', 'history.jsonl')}: valid — model counter, 2 ops`,
+      expect.stringMatching(new RegExp(`^${join(runs, 'r2', 'history.jsonl')}: INVALID`)),
+      `${good}: valid — model counter, 2 ops`,
+      '',
+    ]);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(new RegExp(`^faultline: ${bad}:1: expected "time"`)),
+      `faultline: ${join(dir, 'gone.jsonl')}: no such file or directory`,
+      '',
+    ]);
+    expect(faultline(['check', '--model', 'counter', bad, good]).status).toBe(65);
+    expect(faultline(['check', '--model', 'counter', runs, good]).status).toBe(1);
+  });
+
+  it('--json prints one object per file with file, valid, model, ops, status and the failing details', () => {
+    const v = file('j-valid.jsonl', validCounter);
+    const i = file('j-invalid.jsonl', invalidCounter);
+    const b = file('j-bad.jsonl', 'nope');
+    const r = faultline(['check', '--model', 'counter', '--json', v, i, b]);
+    expect(r.status).toBe(65);
+    const lines = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ file: v, model: 'counter', valid: true, status: 0, ops: 2 });
+    expect(lines[1]).toMatchObject({
+      file: i,
+      valid: false,
+      status: 1,
+      ops: 2,
+      counter: { valid: false, errors: [{ op: { index: 2, f: 'read', value: 5 }, value: 5, expected: [2, 2] }] },
+      stats: { valid: true },
+    });
+    expect(lines[1].reason).toMatch(/^counter: 1 read out of bounds/);
+    expect(lines[2]).toMatchObject({ file: b, status: 65, error: expect.stringMatching(/j-bad\.jsonl:1: expected one JSON object/) });
+  });
+});

@@ -1,0 +1,54 @@
+// Helpers for the cluster integration tests: liveness by PID, polling reads through the client proxies.
+import { existsSync, readFileSync } from 'node:fs';
+import pg from 'pg';
+import type { Cluster } from '../../src/cluster/index.js';
+
+/** True once /proc/PID is gone (or a zombie). */
+export function gone(pid: number): boolean {
+  if (!existsSync(`/proc/${pid}`)) return true;
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = s.slice(s.lastIndexOf(')') + 2, s.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return true;
+  }
+}
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      if (await check()) return true;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Runs one statement on a fresh connection; `timeoutMs` bounds connect and query. */
+export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.ClientConfig, text: string, values?: unknown[], timeoutMs = 10_000): Promise<R[]> {
+  const c = new pg.Client({ ...config, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return (await c.query<R>(text, values)).rows;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+/** Waits until `node` (through its client proxy) returns `expected` for `SELECT count(*) FROM table`. */
+export async function seesCount(cluster: Cluster, node: string, table: string, expected: number, timeoutMs = 20_000): Promise<boolean> {
+  return until(async () => {
+    const rows = await sql<{ n: string }>(cluster.clientConfig(node), `SELECT count(*)::text AS n FROM ${table}`, [], 3000);
+    return Number(rows[0]!.n) === expected;
+  }, timeoutMs);
+}
+
+/** Every PID of the cluster's servers (postmasters and their children) right now. */
+export function serverPids(cluster: Cluster): number[] {
+  return cluster.nodes.map((n) => n.pid).filter((p): p is number => p !== null);
+}

@@ -1,0 +1,87 @@
+// HistoryWriter: dense indices, round trip through the reader, and a SIGKILLed writer leaves a checkable file.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { checkSet } from '../../checkers/set.js';
+import { MonotonicClock } from '../../src/history/clock.js';
+import { loadHistory, readHistoryEvents } from '../../src/history/load.js';
+import { HistoryWriter } from '../../src/history/writer.js';
+
+const childScript = fileURLToPath(new URL('../support/writer-child.ts', import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), 'faultline-writer-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('HistoryWriter', () => {
+  it('assigns dense indices and times, and reads back identically', async () => {
+    const path = join(dir, 'round.jsonl');
+    const w = new HistoryWriter(path);
+    const written = [
+      w.append({ process: 0, type: 'invoke', f: 'add', value: 1 }),
+      w.append({ process: 'nemesis', type: 'info', f: 'start-partition', value: { n1: ['n2'] } }),
+      w.append({ process: 1, type: 'invoke', f: 'read', value: null, key: 'k' }),
+      w.append({ process: 0, type: 'ok', f: 'add', value: 1, node: 'n1', latency: 5 }),
+      w.append({ process: 1, type: 'info', f: 'read', key: 'k', error: 'timeout', time: 123_456 }),
+    ];
+    w.close();
+    w.close();
+    expect(written.map((e) => e.index)).toEqual([0, 1, 2, 3, 4]);
+    expect(written[4].time).toBe(123_456);
+    expect(written[3].latency).toBe(5);
+    expect((await readHistoryEvents(path)).events).toEqual(written);
+    expect((await loadHistory(path)).history.ops).toHaveLength(2);
+    expect(Object.keys(written[3])).toEqual(['index', 'time', 'process', 'type', 'f', 'value', 'node', 'latency']);
+  });
+
+  it('stamps times from its monotonic clock', () => {
+    const w = new HistoryWriter(join(dir, 'clock.jsonl'), { clock: new MonotonicClock() });
+    const a = w.append({ process: 0, type: 'invoke', f: 'read' });
+    const b = w.append({ process: 0, type: 'ok', f: 'read', value: null });
+    w.close();
+    expect(Number.isInteger(a.time)).toBe(true);
+    expect(b.time).toBeGreaterThanOrEqual(a.time);
+  });
+
+  it('refuses an event the reader would reject, and an existing file', () => {
+    const path = join(dir, 'bad.jsonl');
+    const w = new HistoryWriter(path);
+    expect(() => w.append({ process: 0, type: 'ok', f: 'read' })).toThrow(/expected an invoke of process 0/);
+    w.close();
+    expect(() => new HistoryWriter(path)).toThrow(/EEXIST/);
+    expect(() => w.append({ process: 0, type: 'invoke', f: 'read' })).toThrow(/closed/);
+  });
+
+  it('leaves only whole lines, all checkable, when SIGKILLed mid-run', async () => {
+    for (let round = 0; round < 3; round++) {
+      const path = join(dir, `killed-${round}.jsonl`);
+      const child = spawn(process.execPath, ['--import', 'tsx', childScript, path], { stdio: 'ignore' });
+      await new Promise<void>((resolve, reject) => {
+        const poll = setInterval(() => {
+          let size = 0;
+          try {
+            size = statSync(path).size;
+          } catch {
+            /* not created yet */
+          }
+          if (size > 200_000 + round * 100_000) {
+            clearInterval(poll);
+            child.kill('SIGKILL');
+          }
+        }, 5);
+        child.on('exit', () => {
+          clearInterval(poll);
+          resolve();
+        });
+        child.on('error', reject);
+      });
+      const text = readFileSync(path, 'utf8');
+      expect(text.endsWith('\n')).toBe(true);
+      const loaded = await loadHistory(path);
+      expect(loaded.history.events).toBeGreaterThan(100);
+      const r = checkSet(loaded.history);
+      expect(r.valid).toBe(true);
+    }
+  });
+});

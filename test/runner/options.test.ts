@@ -1,0 +1,46 @@
+// Run options from flags or experiment files: defaults, validation with clear messages.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { readExperimentFile, toRunOptions } from '../../src/runner/options.js';
+import { InputError, UsageError } from '../../src/cli/exit.js';
+
+describe('toRunOptions', () => {
+  it('applies defaults and topology-dependent routing', () => {
+    expect(toRunOptions({}, 'x').options).toMatchObject({ workload: 'set', topology: 'single', routing: 'fixed', nemesis: [] });
+    const s = toRunOptions({ topology: 'streaming-sync', nemesis: 'failover,kill' }, 'x').options;
+    expect(s.routing).toBe('primary');
+    expect(s.syncCommit).toBe('on');
+    expect(s.nemesis).toEqual(['failover', 'kill']);
+  });
+  it('rejects unknown settings, nemeses and bad values with the place', () => {
+    expect(() => toRunOptions({ bogus: 1 }, 'exp.json experiment 1')).toThrow(/exp.json experiment 1: unknown setting "bogus"/);
+    expect(() => toRunOptions({ nemesis: 'meteor' }, 'x')).toThrow(UsageError);
+    expect(() => toRunOptions({ timeLimit: -3 }, 'x')).toThrow(/"timeLimit" expected a number from 1/);
+    expect(() => toRunOptions({ nemesis: 'failover' }, 'x')).toThrow(/streaming topology/);
+  });
+  it('accepts numbers given as strings (flags) or numbers (files)', () => {
+    expect(toRunOptions({ concurrency: '7', timeLimit: 12 }, 'x').options).toMatchObject({ concurrency: 7, timeLimitS: 12 });
+  });
+});
+
+describe('readExperimentFile', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-exp-'));
+  it('reads an object or a list', () => {
+    const f = join(dir, 'a.json');
+    writeFileSync(f, JSON.stringify([{ workload: 'set' }, { workload: 'register' }]));
+    expect(readExperimentFile(f)).toHaveLength(2);
+  });
+  it('names file:line for bad JSON', () => {
+    const f = join(dir, 'b.json');
+    writeFileSync(f, '{\n  "workload": "set",\n  oops\n}\n');
+    try {
+      readExperimentFile(f);
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(InputError);
+      expect((e as InputError).message).toMatch(/b\.json:3: expected JSON/);
+    }
+  });
+});

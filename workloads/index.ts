@@ -1,0 +1,46 @@
+// Workload registry: `--workload NAME` → a Workload.
+import { counterWorkload } from './counter.js';
+import { registerWorkload } from './register.js';
+import { setWorkload } from './set.js';
+import { serialInsertWorkload } from './serial-insert.js';
+import { upsertWorkload } from './upsert.js';
+import { deleteUpsertWorkload } from './delete-upsert.js';
+import { versionedCommandWorkload } from './versioned-command.js';
+import type { Workload, WorkloadOptions } from './types.js';
+
+export const WORKLOAD_NAMES = [
+  'set',
+  'register',
+  'counter-shared',
+  'counter-own',
+  'serial-insert',
+  'upsert',
+  'delete-upsert',
+  'versioned-command',
+] as const;
+export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+
+export function isWorkloadName(s: string): s is WorkloadName {
+  return (WORKLOAD_NAMES as readonly string[]).includes(s);
+}
+
+export function makeWorkload(name: WorkloadName, opts: WorkloadOptions = {}): Workload {
+  switch (name) {
+    case 'set':
+      return setWorkload(opts);
+    case 'register':
+      return registerWorkload(opts);
+    case 'counter-shared':
+      return counterWorkload('shared', opts);
+    case 'counter-own':
+      return counterWorkload('own', opts);
+    case 'serial-insert':
+      return serialInsertWorkload(opts);
+    case 'upsert':
+      return upsertWorkload(opts);
+    case 'delete-upsert':
+      return deleteUpsertWorkload(opts);
+    case 'versioned-command':
+      return versionedCommandWorkload(opts);
+  }
+}

@@ -1,0 +1,51 @@
+// The workload seam: schema setup, op generation, how a client performs an op in SQL, final reads, checkers.
+// A workload is data plus a few functions; the runner owns connections, timing, outcomes and the history.
+import type pg from 'pg';
+import type { Checker } from '../checkers/types.js';
+import type { Json, Key } from '../src/history/types.js';
+import type { Rng } from '../src/runner/rng.js';
+
+/** An op a client is about to perform. */
+export interface WorkloadOp {
+  f: string;
+  key?: Key;
+  value: Json;
+  /** does it change data? (decides fail vs info on errors; reads always fail cleanly) */
+  write: boolean;
+}
+
+export interface GenContext {
+  rng: Rng;
+  /** the client's index, 0..concurrency-1 (stable across process-id changes) */
+  client: number;
+  concurrency: number;
+  /** a number unique across the whole run (for unique set elements) */
+  unique(): number;
+}
+
+/** Something that runs SQL: a pg.Client or pg.Pool. */
+export type Db = Pick<pg.Client, 'query'>;
+
+export interface Workload {
+  name: string;
+  /** tables compared by the convergence snapshot */
+  tables: string[];
+  /** the model `faultline check` should use on this workload's history */
+  model: string;
+  /** create the schema; run once on every writable node before the clients start */
+  setup(db: Db): Promise<void>;
+  generate(ctx: GenContext): WorkloadOp;
+  /** perform op; resolve with the ok value (what a read returned, the value written…); throw on error */
+  invoke(db: Db, op: WorkloadOp): Promise<Json>;
+  /** the final read on one node after healing (set elements, counter values…) */
+  final(db: Db): Promise<Json>;
+  /** checkers judging the history; ctx.final holds the final reads per node */
+  checkers(): Record<string, Checker>;
+}
+
+export interface WorkloadOptions {
+  /** fraction of ops that are reads, 0..1 */
+  readFraction?: number;
+  /** number of keys for keyed workloads */
+  keys?: number;
+}

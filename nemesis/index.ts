@@ -6,32 +6,15 @@ import { killNemesis, pauseNemesis } from './process.js';
 import { schemaChangeNemesis } from './schema-change.js';
 import { switchoverNemesis } from './switchover.js';
 import type { Nemesis } from './types.js';
+import type { NemesisName } from './names.js';
+
+export { NEMESIS_NAMES, isNemesisName, type NemesisName } from './names.js';
 import type { CutMode } from '../src/cluster/types.js';
-
-export const NEMESIS_NAMES = [
-  'none',
-  'partition',
-  'kill',
-  'pause',
-  'latency',
-  'jitter',
-  'bandwidth',
-  'failover',
-  'switchover-readonly',
-  'switchover-fence',
-  'schema-change',
-  'schema-change-norefresh',
-] as const;
-export type NemesisName = (typeof NEMESIS_NAMES)[number];
-
 export interface NemesisOptions extends LinkFaultOptions {
   partition?: PartitionMode;
   cut?: CutMode;
 }
 
-export function isNemesisName(s: string): s is NemesisName {
-  return (NEMESIS_NAMES as readonly string[]).includes(s);
-}
 
 export function makeNemesis(name: NemesisName, opts: NemesisOptions = {}): Nemesis | null {
   switch (name) {

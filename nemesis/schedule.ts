@@ -5,6 +5,13 @@ import type { FaultRecord, Nemesis, NemesisContext } from './types.js';
 
 export type ScheduleMode = 'periodic' | 'random';
 
+/** One step of an explicit fault plan: start `nemesis` at `at` s into the main phase, heal it `duration` s later. */
+export interface FaultStep {
+  at: number;
+  nemesis: string;
+  duration: number;
+}
+
 export interface ScheduleOptions {
   mode: ScheduleMode;
   /** seconds between faults, and how long each holds (mean for random) */
@@ -33,6 +40,40 @@ export async function runSchedule(nemeses: Nemesis[], ctx: NemesisContext, write
     await record(writer, nem.names[1], () => nem.stop(ctx), ctx);
     o.onChange?.(null);
   }
+}
+
+/**
+ * Runs an explicit plan (property tests, replays): steps in order of `at`; a step whose nemesis is still in
+ * force from an earlier step waits for that heal. Nemeses are looked up by name in `nemeses`.
+ */
+export async function runPlan(plan: readonly FaultStep[], nemeses: Nemesis[], ctx: NemesisContext, writer: HistoryWriter, o: Omit<ScheduleOptions, 'mode' | 'intervalS'>): Promise<void> {
+  const t0 = Date.now();
+  const byName = new Map(nemeses.map((n) => [n.name, n]));
+  const until = (s: number): Promise<void> => {
+    const ms = t0 + s * 1000 - Date.now();
+    return ms <= 0 ? Promise.resolve() : Promise.race([new Promise<void>((r) => setTimeout(r, ms)), o.stopping]);
+  };
+  const steps = [...plan].sort((a, b) => a.at - b.at);
+  const running: Promise<void>[] = [];
+  const busy = new Map<string, Promise<void>>();
+  for (const step of steps) {
+    const nem = byName.get(step.nemesis);
+    if (!nem) throw new Error(`fault plan names nemesis "${step.nemesis}", which is not in this run`);
+    await until(step.at);
+    if (o.stopped()) break;
+    const prior = busy.get(nem.name) ?? Promise.resolve();
+    const p = prior.then(async () => {
+      if (o.stopped()) return;
+      o.onChange?.(nem.name);
+      await record(writer, nem.names[0], () => nem.start(ctx), ctx);
+      await until(step.at + step.duration);
+      await record(writer, nem.names[1], () => nem.stop(ctx), ctx);
+      o.onChange?.(null);
+    });
+    busy.set(nem.name, p);
+    running.push(p);
+  }
+  await Promise.all(running);
 }
 
 /** Heal every nemesis (used at the end of the main phase and on interrupt), recording what was healed. */

@@ -6,22 +6,15 @@ import pg from 'pg';
 import type { Cluster } from '../src/cluster/types.js';
 import type { Json } from '../src/history/types.js';
 import { refreshSubscriptions } from './schema-change.js';
-import type { FaultRecord, Nemesis, NemesisContext } from './types.js';
+import type { DrainControl, FaultRecord, Nemesis, NemesisContext } from './types.js';
 
 export type SwitchoverMode = 'readonly' | 'fence';
-
-/** What the runner gives a nemesis to move clients off a node (see the runner change in docs/two-way-replication.md). */
-export interface DrainControl {
-  drain(node: string): void;
-  undrain(node: string): void;
-}
 
 /** The table the simulated stray application session and the new active site both write. */
 export const SWITCHOVER_TABLE = 'faultline_switchover';
 
 function drainControl(ctx: NemesisContext): DrainControl | null {
-  const d = (ctx as NemesisContext & { routing?: DrainControl }).routing;
-  return d && typeof d.drain === 'function' ? d : null;
+  return ctx.routing ?? null;
 }
 
 function config(c: Cluster, node: string): pg.ClientConfig {

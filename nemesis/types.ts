@@ -10,6 +10,13 @@ export interface NemesisContext {
   /** which nodes faults target: one random node, a minority, a majority, the primary, or all */
   targets: NodeSetSpec;
   log(message: string): void;
+  /** client routing control, for faults that drain a node's clients first (switchover) */
+  routing?: DrainControl;
+}
+
+export interface DrainControl {
+  drain(node: string): void;
+  undrain(node: string): void;
 }
 
 export type NodeSetSpec = 'one' | 'minority' | 'majority' | 'primary' | 'all';

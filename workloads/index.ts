@@ -7,22 +7,10 @@ import { upsertWorkload } from './upsert.js';
 import { deleteUpsertWorkload } from './delete-upsert.js';
 import { versionedCommandWorkload } from './versioned-command.js';
 import type { Workload, WorkloadOptions } from './types.js';
+import type { WorkloadName } from './names.js';
 
-export const WORKLOAD_NAMES = [
-  'set',
-  'register',
-  'counter-shared',
-  'counter-own',
-  'serial-insert',
-  'upsert',
-  'delete-upsert',
-  'versioned-command',
-] as const;
-export type WorkloadName = (typeof WORKLOAD_NAMES)[number];
+export { WORKLOAD_NAMES, isWorkloadName, type WorkloadName } from './names.js';
 
-export function isWorkloadName(s: string): s is WorkloadName {
-  return (WORKLOAD_NAMES as readonly string[]).includes(s);
-}
 
 export function makeWorkload(name: WorkloadName, opts: WorkloadOptions = {}): Workload {
   switch (name) {

@@ -1,6 +1,9 @@
 // `faultline run` / `faultline experiment` implementations: expand experiments × repeats, run each,
 // print verdicts (a summary table for several runs) and return the exit status (0 / 1 / 2, highest wins).
-import { UserError, EXIT } from '../cli/exit.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError, UserError, EXIT } from '../cli/exit.js';
+import { ClusterOptionError } from '../cluster/options.js';
 import type { Validity } from '../../checkers/types.js';
 import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';
 import { runTest } from './run.js';
@@ -9,6 +12,21 @@ import { renderTable } from './table.js';
 
 export function statusOf(v: Validity): number {
   return v === true ? EXIT.OK : v === false ? EXIT.INVALID : EXIT.UNKNOWN;
+}
+
+/** The options a stored run was made with (test.json), to run it again with the same seed and plan. */
+export function readReplay(dir: string): RunOptions {
+  const file = join(dir, 'test.json');
+  let test: { options?: RunOptions };
+  try {
+    test = JSON.parse(readFileSync(file, 'utf8')) as { options?: RunOptions };
+  } catch (err) {
+    throw new UserError(`${file}: cannot read the stored run: ${(err as Error).message}`, EXIT.NO_INPUT);
+  }
+  if (!test.options || typeof test.options !== 'object' || typeof test.options.workload !== 'string') {
+    throw new UserError(`${file}: no run options stored (expected an "options" object)`, EXIT.DATA);
+  }
+  return test.options;
 }
 
 interface Row {
@@ -20,6 +38,12 @@ interface Row {
 }
 
 export async function runCommand(files: string[], flags: Record<string, unknown>): Promise<number> {
+  if (typeof flags.replay === 'string') {
+    const replayed = readReplay(flags.replay);
+    const rows = await runAll([{ ...replayed, resultsDir: String(flags.results ?? replayed.resultsDir), progress: flags.quiet !== true }]);
+    return Math.max(...rows.map((r) => (r.outcome ? statusOf(r.outcome.results.valid) : EXIT.UNKNOWN)));
+  }
+  delete flags.replay;
   const plans: ParsedRun[] = [];
   if (files.length === 0) plans.push(toRunOptions(flags, 'options'));
   for (const f of files) {
@@ -42,7 +66,8 @@ async function runAll(runs: RunOptions[]): Promise<Row[]> {
       const outcome = await runTest(o);
       printOutcome(outcome);
       rows.push({ run: i + 1, name: outcome.test.name, seed: outcome.test.seed, outcome });
-    } catch (err) {
+    } catch (caught) {
+      const err = caught instanceof ClusterOptionError ? new UsageError(caught.message) : caught;
       if (err instanceof UserError && runs.length === 1) throw err;
       const msg = err instanceof Error ? err.message : String(err);
       if (runs.length === 1) throw new UserError(`run failed: ${msg}`, EXIT.UNAVAILABLE);

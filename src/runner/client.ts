@@ -45,6 +45,8 @@ export class Client {
   private process: number;
   private readonly conns = new Map<string, pg.Client>();
   private syncRepCancelled = false;
+  /** the op in flight, for the timeout watchdog (one interval per client, not a timer per query) */
+  private inflight: { started: number; conn: pg.Client; timedOut: boolean } | null = null;
   readonly stats: ClientStats;
 
   constructor(private readonly o: ClientOptions) {
@@ -53,6 +55,25 @@ export class Client {
   }
 
   async run(): Promise<void> {
+    const watchdog = setInterval(() => this.checkTimeout(), Math.max(10, Math.min(250, this.o.opTimeoutMs / 4)));
+    try {
+      await this.loop();
+    } finally {
+      clearInterval(watchdog);
+      await this.closeAll();
+    }
+  }
+
+  /** Client-side op timeout: a reply that does not come in time ends the connection; a write is then info. */
+  private checkTimeout(): void {
+    const f = this.inflight;
+    if (!f || f.timedOut || Date.now() - f.started < this.o.opTimeoutMs) return;
+    f.timedOut = true;
+    // end the socket at once: a graceful end would wait forever on a black-holed link
+    (f.conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+  }
+
+  private async loop(): Promise<void> {
     const gen: GenContext = { rng: this.o.rng, client: this.o.client, concurrency: this.o.concurrency, unique: this.o.unique };
     while (!this.o.stopped()) {
       if (this.o.meanIntervalMs > 0) await sleep(this.o.rng.exp(this.o.meanIntervalMs));
@@ -72,7 +93,6 @@ export class Client {
         this.stats.retries++;
       }
     }
-    await this.closeAll();
   }
 
   private async perform(op: WorkloadOp, node: string, attempt: number, retryOf: number | undefined): Promise<{ outcome: Outcome; invokeIndex: number }> {
@@ -89,8 +109,11 @@ export class Client {
       return { outcome: 'fail', invokeIndex: inv.index };
     }
     this.syncRepCancelled = false;
+    const inflight = { started: Date.now(), conn, timedOut: false };
+    this.inflight = inflight;
     try {
       const value: Json = await this.o.workload.invoke(conn, op);
+      this.inflight = null;
       if (op.write && this.syncRepCancelled) {
         this.becomeNewProcess();
         w.append({ ...base, type: 'info', value: op.value, error: '01000 sync replication wait cancelled: committed locally, maybe not replicated' });
@@ -98,10 +121,12 @@ export class Client {
       }
       w.append({ ...base, type: 'ok', value });
       return { outcome: 'ok', invokeIndex: inv.index };
-    } catch (err) {
+    } catch (caught) {
+      this.inflight = null;
+      const err = inflight.timedOut ? new Error(`timeout: no reply within ${this.o.opTimeoutMs} ms`) : caught;
       const sent = !NOT_QUERYABLE.test(message(err));
       const c = classifyError(err, { write: op.write, sent });
-      if (!hasSqlState(err)) this.drop(node);
+      if (connectionLost(err)) this.drop(node);
       w.append({ ...base, type: c.type, value: op.value, error: c.error });
       if (c.type === 'info') this.becomeNewProcess();
       return { outcome: c.type, invokeIndex: inv.index };
@@ -120,7 +145,6 @@ export class Client {
     const c = new pg.Client({
       ...cfg,
       connectionTimeoutMillis: this.o.opTimeoutMs,
-      query_timeout: this.o.opTimeoutMs,
       application_name: `faultline-client-${this.o.client}`,
     });
     // an idle client without an error listener would crash the process on 57P01 (see notes)
@@ -152,9 +176,12 @@ export class Client {
   }
 }
 
-function hasSqlState(err: unknown): boolean {
+/** Did the error leave the connection unusable? (a server ERROR or a workload's own definite failure does not) */
+function connectionLost(err: unknown): boolean {
+  if ((err as { definite?: unknown })?.definite === true) return false;
   const code = (err as { code?: unknown })?.code;
-  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('57P') && !code.startsWith('08');
+  const sqlstate = typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code);
+  return !sqlstate || code.startsWith('57P') || code.startsWith('08');
 }
 
 function message(err: unknown): string {

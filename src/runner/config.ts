@@ -1,9 +1,10 @@
 // Run options: everything one experiment is given (flags or an experiment file), and their defaults.
-import type { NemesisName } from '../../nemesis/index.js';
+import type { NemesisName } from '../../nemesis/names.js';
 import type { PartitionMode } from '../../nemesis/partition.js';
-import type { ScheduleMode } from '../../nemesis/schedule.js';
+import type { FaultStep, ScheduleMode } from '../../nemesis/schedule.js';
 import type { NodeSetSpec } from '../../nemesis/types.js';
-import type { WorkloadName } from '../../workloads/index.js';
+import type { WorkloadName } from '../../workloads/names.js';
+import type { Workload } from '../../workloads/types.js';
 import type { CutMode, SyncCommit, TopologyName } from '../cluster/types.js';
 import type { ReadFrom, RoutingMode } from './routing.js';
 import type { RunResults, TestDescription } from './results.js';
@@ -11,6 +12,8 @@ import type { RunResults, TestDescription } from './results.js';
 export interface RunOptions {
   name?: string;
   workload: WorkloadName;
+  /** a Workload object to run instead of the named `workload` (property tests); test.json records its name only */
+  customWorkload?: Workload;
   topology: TopologyName;
   nodes?: number;
   sites?: number;
@@ -23,6 +26,8 @@ export interface RunOptions {
   externalFile?: string;
   nemesis: NemesisName[];
   nemesisIntervalS: number;
+  /** an explicit fault plan instead of the periodic/random schedule (property tests, replays) */
+  plan?: FaultStep[];
   schedule: ScheduleMode;
   targets: NodeSetSpec;
   partition: PartitionMode;

@@ -2,8 +2,8 @@
 // Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
 import { readFileSync } from 'node:fs';
 import { EXIT, InputError, UsageError, UserError } from '../cli/exit.js';
-import { isNemesisName, type NemesisName } from '../../nemesis/index.js';
-import { isWorkloadName } from '../../workloads/index.js';
+import { NEMESIS_NAMES, isNemesisName, type NemesisName } from '../../nemesis/names.js';
+import { WORKLOAD_NAMES, isWorkloadName } from '../../workloads/names.js';
 import { RUN_DEFAULTS, type RunOptions } from './config.js';
 
 type Kind =
@@ -21,9 +21,9 @@ const B: Kind = { t: 'bool' };
 
 /** Every experiment-file key, its type, and the RunOptions field it sets. */
 const SPEC: Record<string, [Kind, keyof RunOptions | 'repeat' | 'quiet' | 'external' | 'results' | 'timeLimit' | 'opTimeout' | 'nemesisInterval' | 'settle' | 'wanLatency']> = {
-  workload: [E('set', 'register', 'counter-shared', 'counter-own'), 'workload'],
+  workload: [E(...WORKLOAD_NAMES), 'workload'],
   topology: [E('single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'), 'topology'],
-  nodes: [I(1, 9), 'nodes'],
+  nodes: [I(1, 26), 'nodes'],
   sites: [I(1, 9), 'sites'],
   wanLatency: [N(0, 60_000), 'wanLatency'],
   syncCommit: [E('remote_write', 'on', 'remote_apply'), 'syncCommit'],
@@ -102,7 +102,7 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '' && s !== 'none');
-  for (const n of nemesis) if (!isNemesisName(n)) throw new UsageError(`${where}: unknown nemesis "${n}" (expected partition, kill, pause, latency, jitter, bandwidth, failover or none)`);
+  for (const n of nemesis) if (!isNemesisName(n)) throw new UsageError(`${where}: unknown nemesis "${n}" (expected one of ${NEMESIS_NAMES.join(', ')})`);
   if (topology === 'external' && v.external === undefined) throw new UsageError(`${where}: the external topology needs --external FILE`);
   const streaming = topology === 'streaming-async' || topology === 'streaming-sync';
   if (nemesis.includes('failover') && !streaming) throw new UsageError(`${where}: the failover nemesis needs a streaming topology`);

@@ -18,13 +18,19 @@ export interface RoutingView {
   primary(): string | undefined;
   /** current standbys (streaming), empty otherwise */
   standbys(): string[];
+  /** nodes drained by a nemesis (switchover): clients go elsewhere while there is elsewhere to go */
+  drained?(): ReadonlySet<string>;
 }
 
 export function makeRouter(mode: RoutingMode, readFrom: ReadFrom, view: RoutingView): Router {
   const home = (client: number): string => {
     const nodes = view.nodes();
     if (mode === 'primary') return view.primary() ?? nodes[client % nodes.length];
-    return nodes[client % nodes.length];
+    const h = nodes[client % nodes.length];
+    const drained = view.drained?.();
+    if (!drained || !drained.has(h)) return h;
+    const live = nodes.filter((n) => !drained.has(n));
+    return live.length > 0 ? live[client % live.length] : h;
   };
   return {
     pick(client, op) {

@@ -6,7 +6,7 @@ import { compose, mergeValidity } from '../../checkers/compose.js';
 import { retriesChecker } from '../../checkers/retries.js';
 import type { CheckResult, Checker, FinalReads } from '../../checkers/types.js';
 import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
-import { healAll, runSchedule } from '../../nemesis/schedule.js';
+import { healAll, runPlan, runSchedule } from '../../nemesis/schedule.js';
 import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
 import { makeWorkload } from '../../workloads/index.js';
 import type { Workload } from '../../workloads/types.js';
@@ -19,6 +19,8 @@ import { HistoryWriter } from '../history/writer.js';
 import { onCleanup } from '../util/processes.js';
 import { Client } from './client.js';
 import { convergenceChecker } from '../../checkers/convergence.js';
+import { replicationChecker } from '../../checkers/replication.js';
+import { probeReplication, readMetrics } from './replication-probe.js';
 import { makeProgress } from './progress.js';
 import { RUN_FILES, type RunResults, type TestDescription } from './results.js';
 import { Rng, randomSeed } from './rng.js';
@@ -32,14 +34,14 @@ const FAULTLINE_VERSION = readVersion();
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const seed = o.seed ?? randomSeed();
   const rng = new Rng(seed);
-  const name = o.name ?? `${o.workload}-${o.nemesis.length ? o.nemesis.join('+') : 'none'}-${o.topology}`;
+  const name = o.name ?? `${o.customWorkload?.name ?? o.workload}-${o.nemesis.length ? o.nemesis.join('+') : 'none'}-${o.topology}`;
   const dir = createRunDir(o.resultsDir, name);
   const t0 = process.hrtime.bigint();
   const clock = new MonotonicClock(t0);
   const writer = new HistoryWriter(join(dir, RUN_FILES.history), { clock });
   const progress = makeProgress(o.timeLimitS, o.progress);
   const log = (line: string): void => progress.log(line);
-  const workload = makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
+  const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
   const nemeses = o.nemesis.map((n) => makeNemesis(n, nemesisOptions(o))).filter((n): n is Nemesis => n !== null);
 
   let stopped = false;
@@ -69,10 +71,12 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     // main phase: clients and nemesis together for the time limit
     const counts = { ok: 0, fail: 0, info: 0 };
     let unique = 0;
+    const drained = new Set<string>();
     const routingView = {
       nodes: () => c.nodes.map((n) => n.name),
       primary: () => c.primary()?.name,
       standbys: () => c.nodes.filter((n) => n.role === 'standby').map((n) => n.name),
+      drained: () => drained,
     };
     const router = makeRouter(o.routing, o.readFrom, routingView);
     const clients = Array.from({ length: o.concurrency }, (_, i) =>
@@ -93,17 +97,20 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       }),
     );
     let fault: string | null = null;
-    const nctx: NemesisContext = { cluster: c, rng: rng.fork('nemesis'), targets: o.targets, log };
+    const nctx: NemesisContext = {
+      cluster: c,
+      rng: rng.fork('nemesis'),
+      targets: o.targets,
+      log,
+      routing: { drain: (n) => void drained.add(n), undrain: (n) => void drained.delete(n) },
+    };
     const started = Date.now();
     const ticker = setInterval(() => progress.update((Date.now() - started) / 1000, counts, fault), 250);
     const timer = setTimeout(stop, o.timeLimitS * 1000);
-    const nemesisDone = runSchedule(nemeses, nctx, writer, {
-      mode: o.schedule,
-      intervalS: o.nemesisIntervalS,
-      stopped: () => stopped,
-      stopping,
-      onChange: (f) => (fault = f),
-    });
+    const scheduleOpts = { stopped: () => stopped, stopping, onChange: (f: string | null) => (fault = f) };
+    const nemesisDone = o.plan
+      ? runPlan(o.plan, nemeses, nctx, writer, scheduleOpts)
+      : runSchedule(nemeses, nctx, writer, { ...scheduleOpts, mode: o.schedule, intervalS: o.nemesisIntervalS });
     await Promise.all([...clients.map((cl) => cl.run()), nemesisDone]);
     clearTimeout(timer);
     clearInterval(ticker);
@@ -121,6 +128,8 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       log(`convergence snapshot failed: ${String(err)}`);
       return [];
     });
+    const logical = c.topology === 'logical-bidir';
+    const probe = logical ? await probeReplication(c, { t0Ns: t0 }).catch(() => null) : null;
     await sampler.stop();
     writer.close();
 
@@ -130,6 +139,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       ...workload.checkers(),
       retries: retriesChecker,
       convergence: convergenceChecker(snapshot, caughtUp),
+      ...(logical ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
     };
     const checked = compose(checkers)(loaded.history, { final: final.reads, concurrency: o.concurrency });
     const perChecker: Record<string, CheckResult> = {};
@@ -179,12 +189,12 @@ function describeTest(o: RunOptions, name: string, seed: number, c: Cluster): Te
   const d = c.describe();
   return {
     name,
-    workload: o.workload,
+    workload: o.customWorkload?.name ?? o.workload,
     topology: o.topology,
     nemesis: o.nemesis,
     seed,
     startedAt: new Date().toISOString(),
-    options: { ...o, seed } as unknown as Record<string, unknown>,
+    options: { ...o, seed, workload: o.customWorkload?.name ?? o.workload, customWorkload: undefined } as unknown as Record<string, unknown>,
     pgVersion: c.pgVersion,
     nodes: d.nodes.map((n) => ({ ...n })),
     faultlineVersion: FAULTLINE_VERSION,
@@ -254,7 +264,8 @@ function copyNodeLogs(c: Cluster, dir: string): void {
   }
 }
 
-async function writeRunReport(dir: string, log: (s: string) => void): Promise<void> {
+/** Writes the HTML/SVG report into a run directory; a report failure is logged, never thrown. */
+export async function writeRunReport(dir: string, log: (s: string) => void): Promise<void> {
   try {
     const { writeReport } = await import('../report/index.js');
     await writeReport(dir);

@@ -1,7 +1,10 @@
 // `faultline run` and `faultline experiment`: command-line definitions; the runner is imported lazily.
 import { Command, InvalidArgumentError, Option } from 'commander';
 
-const WORKLOADS = ['set', 'register', 'counter-shared', 'counter-own'];
+import { WORKLOAD_NAMES } from '../../../workloads/names.js';
+import { NEMESIS_NAMES } from '../../../nemesis/names.js';
+
+const WORKLOADS = [...WORKLOAD_NAMES];
 const TOPOLOGIES = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
 
 export function int(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
@@ -23,7 +26,7 @@ export function num(min: number, max = Number.MAX_VALUE): (v: string) => number 
 /** Options shared by `run` and `experiment` (cluster and output). */
 function clusterAndOutputOptions(cmd: Command): Command {
   return cmd
-    .option('--nodes <n>', 'number of nodes (single: 1; streaming: primary + standbys; logical-bidir: ≥ 2)', int(1, 9))
+    .option('--nodes <n>', 'number of nodes (single: 1; streaming: primary + standbys; logical-bidir: ≥ 2)', int(1, 26))
     .option('--sites <n>', 'split the nodes across this many sites', int(1, 9))
     .option('--wan-latency <ms>', 'latency on every link that crosses sites', num(0, 60_000))
     .addOption(new Option('--sync-commit <mode>', 'streaming-sync: synchronous_commit').choices(['remote_write', 'on', 'remote_apply']))
@@ -46,7 +49,7 @@ export function registerRun(program: Command): void {
     .argument('[experiments...]', 'experiment JSON files (an object or a list of objects with run options); default: the flags')
     .addOption(new Option('-w, --workload <name>', 'what clients do').choices(WORKLOADS).default('set'))
     .addOption(new Option('-t, --topology <name>', 'cluster topology').choices(TOPOLOGIES).default('single'))
-    .option('-n, --nemesis <list>', 'faults, comma-separated: partition, kill, pause, latency, jitter, bandwidth, failover, none', 'none')
+    .option('-n, --nemesis <list>', `faults, comma-separated: ${NEMESIS_NAMES.join(', ')}`, 'none')
     .option('--nemesis-interval <s>', 'seconds between faults and how long each lasts', num(0.2), 5)
     .addOption(new Option('--schedule <mode>', 'fault schedule').choices(['periodic', 'random']).default('periodic'))
     .addOption(new Option('--targets <set>', 'nodes a fault hits').choices(['one', 'minority', 'majority', 'primary', 'all']).default('one'))
@@ -63,7 +66,8 @@ export function registerRun(program: Command): void {
     .option('--read-fraction <f>', 'fraction of ops that are reads', num(0, 1))
     .option('--settle <s>', 'seconds to wait for replication after healing', num(0), 30)
     .option('--name <name>', 'test name (results/<name>/…)')
-    .option('--repeat <n>', 'run each experiment n times', int(1, 100_000), 1);
+    .option('--repeat <n>', 'run each experiment n times', int(1, 100_000), 1)
+    .option('--replay <run-dir>', "run again with a stored run's options, seed and fault plan (its test.json)");
   clusterAndOutputOptions(run).action(async (experiments: string[], opts: Record<string, unknown>) => {
     const { runCommand } = await import('../../runner/cli.js');
     process.exitCode = await runCommand(experiments, opts);

@@ -1,0 +1,53 @@
+// Ctrl-C in the middle of `faultline run` stops every server and proxy it started, and the history written
+// so far is checkable with `faultline check` (issue acceptance 6).
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { descendants } from '../../src/util/processes.js';
+import { gone, until } from '../cluster/helpers.js';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+const results = mkdtempSync(join(tmpdir(), 'faultline-int-'));
+afterAll(() => rmSync(results, { recursive: true, force: true }));
+
+function historyFile(): string | null {
+  const latest = join(results, 'latest');
+  const f = join(latest, 'history.jsonl');
+  return existsSync(f) ? f : null;
+}
+
+describe('Ctrl-C during faultline run', () => {
+  it('leaves no postgres or proxy process and a checkable history', async () => {
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'src/cli/main.ts', 'run', '-w', 'set', '-t', 'streaming-async', '--nodes', '2', '-n', 'kill', '--nemesis-interval', '1', '--time-limit', '60', '--results', results, '--quiet'],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let err = '';
+    child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
+    const exit = new Promise<number | null>((r) => child.once('exit', (code, signal) => r(code ?? (signal ? 128 : null))));
+    try {
+      // wait until clients have written a good part of a history
+      const started = await until(() => {
+        const f = historyFile();
+        return f !== null && readFileSync(f, 'utf8').split('\n').length > 200;
+      }, 90_000, 100);
+      expect(started, err).toBe(true);
+      const tree = descendants(child.pid!);
+      expect(tree.length).toBeGreaterThan(3); // proxy server, postgres wrappers, postmasters, backends
+      child.kill('SIGINT');
+      expect(await exit).toBe(130);
+      expect(await until(() => tree.every(gone), 30_000)).toBe(true);
+
+      const f = historyFile()!;
+      const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', '--model', 'set', f], { cwd: ROOT, encoding: 'utf8' });
+      // valid, invalid or unknown are all verdicts; 65 (malformed) would mean a broken history
+      expect([0, 1, 2], check.stderr + check.stdout).toContain(check.status);
+      expect(readdirSync(join(results, 'latest'))).toContain('test.json');
+    } finally {
+      child.kill('SIGKILL');
+    }
+  });
+});

@@ -1,6 +1,6 @@
 // Checks one property with fast-check: every generated case is a short real run (runTest) judged by the
 // property; a failure is shrunk (each candidate another run) to the smallest plan that still breaks it.
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { RUN_FILES } from '../runner/results.js';
@@ -117,6 +117,7 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     rmSync(r.dir, { recursive: true, force: true });
     r.dir = null;
   }
+  tidyLinks(resultsDir, ctx.name);
   if (counterexample?.dir && spec.report !== false) await writeRunReport(counterexample.dir, log);
   const reportWritten = counterexample?.dir ? existsSync(join(counterexample.dir, RUN_FILES.index)) : false;
   return {
@@ -126,11 +127,25 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     seed: details.seed,
     path: details.counterexamplePath,
     timeS,
+    numShrinks: details.numShrinks,
     runs,
     counterexample,
     firstFailure,
     reportWritten,
+    replayable: spec.workload === undefined,
     testFile: spec.testFile,
     error: state.error,
   };
+}
+
+/** Removes `latest` links left pointing at removed run directories, and the property's directory if empty. */
+function tidyLinks(resultsDir: string, name: string): void {
+  for (const link of [join(resultsDir, name, 'latest'), join(resultsDir, 'latest')]) {
+    if (!existsSync(link)) rmSync(link, { force: true });
+  }
+  try {
+    if (readdirSync(join(resultsDir, name)).length === 0) rmSync(join(resultsDir, name), { recursive: true });
+  } catch {
+    // nothing there
+  }
 }

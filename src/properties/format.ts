@@ -40,14 +40,15 @@ export function formatReport(r: PropertyReport): string {
   }
   const c = r.counterexample;
   lines.push(`Property "${r.name}" failed: ${r.property}`);
-  lines.push(`  found after ${tried}; fast-check seed ${r.seed}${r.path ? `, path ${r.path}` : ''}; ${r.timeS} s per run`);
+  lines.push(`  found after ${tried} (${r.numShrinks} accepted); fast-check seed ${r.seed}${r.path ? `, path ${r.path}` : ''}; ${r.timeS} s per run`);
   lines.push(`  shrunk schedule (plan): ${JSON.stringify(c.scenario.plan)}`);
   lines.push(`    = ${describePlan(c.scenario.plan)}`);
   lines.push(`  case: ${describeKnobs(c)}`);
   lines.push(`  why: ${c.verdict.reason}`);
   if (c.dir) {
     lines.push(`  run directory: ${c.dir}${r.reportWritten ? ` (report: ${join(c.dir, 'index.html')})` : ''}`);
-    lines.push(`  replay the run: faultline run --replay ${c.dir}`);
+    if (r.replayable) lines.push(`  replay the run: faultline run --replay ${c.dir}`);
+    else lines.push('  (a custom workload: `faultline run --replay` cannot rebuild it; replay the search below)');
   }
   const env = `FAULTLINE_SEED=${r.seed}${r.path ? ` FAULTLINE_PATH=${r.path}` : ''} FAULTLINE_TIME=${r.timeS}`;
   lines.push(`  replay the search: ${env} npx vitest run${r.testFile ? ` ${r.testFile}` : ''} -t ${JSON.stringify(r.name)}`);

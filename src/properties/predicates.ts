@@ -79,11 +79,22 @@ function lostWrites(r: CheckResult): number | null {
   return null;
 }
 
-/** No acknowledged write is lost: every checker that counts lost writes (set-style, counter finals) counts none. */
+/** The checker's reason without its leading "N lost" (already said): "first: 471, missed by …". */
+function detail(reason: unknown, n: number): string {
+  if (typeof reason !== 'string') return '';
+  const m = new RegExp(`^${n} lost \\((.*?)\\)(; .*)?$`).exec(reason);
+  return m ? ` (${m[1]}${m[2] ?? ''})` : ` (${reason})`;
+}
+
+/**
+ * No acknowledged write is lost: every checker that counts lost writes (set-style, counter finals) counts none.
+ * A run in which no write was acknowledged proves nothing and does not count as holding.
+ */
 export const noLostWrites: RunProperty = property('no acknowledged write is lost', (run) => {
   const found: string[] = [];
   const unknown: string[] = [];
   let judged = 0;
+  let acknowledged = 0;
   for (const [name, r] of Object.entries(run.results.checkers)) {
     const n = lostWrites(r);
     if (n === null) {
@@ -91,9 +102,12 @@ export const noLostWrites: RunProperty = property('no acknowledged write is lost
       continue;
     }
     judged++;
-    if (n > 0) found.push(`${name}: ${n} acknowledged write${n === 1 ? '' : 's'} lost${typeof r.reason === 'string' ? ` (${r.reason})` : ''}`);
+    if (typeof r.acknowledged === 'number') acknowledged += r.acknowledged;
+    else acknowledged = Number.NaN;
+    if (n > 0) found.push(`${name}: ${n} acknowledged write${n === 1 ? '' : 's'} lost${detail(r.reason, n)}`);
   }
   if (found.length > 0) return found.join('; ');
+  if (judged > 0 && acknowledged === 0) return 'cannot tell: no write was acknowledged in this run';
   if (judged === 0 && unknown.length > 0) return `cannot tell: ${unknown.join('; ')}`;
   if (judged === 0) throw new PropertyMisuse(`noLostWrites: no checker of this run counts lost writes (checkers: ${Object.keys(run.results.checkers).join(', ')})`);
   return true;

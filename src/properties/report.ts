@@ -26,6 +26,8 @@ export interface PropertyReport {
   seed: number;
   path: string | null;
   timeS: number;
+  /** shrink steps fast-check accepted (each a smaller case that still failed) */
+  numShrinks: number;
   runs: CaseRun[];
   /** the shrunk failing case (fast-check's counterexample) */
   counterexample: CaseRun | null;
@@ -33,6 +35,8 @@ export interface PropertyReport {
   firstFailure: CaseRun | null;
   /** whether the counterexample's run directory got its HTML report */
   reportWritten: boolean;
+  /** built-in workload: `faultline run --replay DIR` can rerun the counterexample (a custom one replays by seed) */
+  replayable: boolean;
   /** the test file, for the replay hint */
   testFile?: string;
   /** the property could not be checked (bad settings, a run that crashed): not a counterexample */

@@ -2,6 +2,7 @@
 // Subcommand definitions live in ./commands/*; implementations are imported only when run (fast start-up).
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './exit.js';
+import { faultlineVersion } from '../util/version.js';
 import { registerCheck } from './commands/check.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerCluster } from './commands/cluster.js';
@@ -14,7 +15,7 @@ export function buildProgram(): Command {
   program
     .name('faultline')
     .description('Jepsen-style consistency tester for PostgreSQL replication')
-    .version(process.env.npm_package_version ?? '0.1.0')
+    .version(faultlineVersion())
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`faultline: ${str.replace(/^error: /, '')}`) });
   registerCheck(program);

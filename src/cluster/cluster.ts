@@ -362,12 +362,20 @@ class ClusterImpl implements Cluster, ClusterCtx {
     }
     const p = recs.find((r) => r.node.role === 'primary');
     if (!p) return false;
+    // A transaction that committed while a standby was being cloned can stay invisible there until the next
+    // running-xacts record (up to 15 s): log one now, so "replayed up to here" also means "sees it".
+    await query(this.adminConfig(p.node.name), 'SELECT pg_log_standby_snapshot()').catch(() => query(this.adminConfig(p.node.name), 'CHECKPOINT'));
     const at = lsn((await query<{ l: string }>(this.adminConfig(p.node.name), 'SELECT pg_current_wal_lsn()::text AS l'))[0]!.l)!;
     const standbys = recs.filter((r) => r.node.role === 'standby' && !r.needsReclone);
     return poll(async () => {
       for (const s of standbys) {
-        const rows = await query<{ l: string | null }>(this.adminConfig(s.node.name), 'SELECT pg_last_wal_replay_lsn()::text AS l');
-        if ((lsn(rows[0]!.l) ?? 0n) < at) return false;
+        // both: right after a re-clone, pg_last_wal_replay_lsn() can already report the backup's end
+        // (past what was received), so replay alone does not prove the standby holds the primary's WAL
+        const rows = await query<{ rcv: string | null; rep: string | null }>(
+          this.adminConfig(s.node.name),
+          'SELECT pg_last_wal_receive_lsn()::text AS rcv, pg_last_wal_replay_lsn()::text AS rep',
+        );
+        if ((lsn(rows[0]!.rcv) ?? 0n) < at || (lsn(rows[0]!.rep) ?? 0n) < at) return false;
       }
       return true;
     }, timeoutMs, 50);

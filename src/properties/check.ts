@@ -29,7 +29,7 @@ export interface PropertySpec {
   path?: string;
   /** seconds per run (FAULTLINE_TIME wins; default 6): give faultPlan the same */
   timeS?: number;
-  /** most shrink candidates tried, each a real run (FAULTLINE_SHRINKS wins; default: unbounded) */
+  /** most shrink candidates tried, each a real run (FAULTLINE_SHRINKS wins; default 10) */
   maxShrinks?: number;
   /** stop at the first failure, without shrinking */
   endOnFailure?: boolean;
@@ -62,7 +62,7 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
   const timeS = env.timeS ?? spec.timeS ?? PROPERTY_DEFAULTS.timeS;
   const seed = env.seed ?? spec.seed ?? PROPERTY_DEFAULTS.seed;
   const path = env.path ?? spec.path;
-  const maxShrinks = env.shrinks ?? spec.maxShrinks;
+  const maxShrinks = env.shrinks ?? spec.maxShrinks ?? PROPERTY_DEFAULTS.shrinks;
   const keep = env.keep ?? spec.keepPassing ?? false;
   const resultsDir = join(env.resultsDir ?? spec.resultsDir ?? PROPERTY_DEFAULTS.resultsDir, 'properties');
   const log = spec.log === false ? () => undefined : (spec.log ?? ((l: string) => void process.stderr.write(`${l}\n`)));
@@ -103,7 +103,7 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     return verdict.holds;
   };
 
-  const cases = maxShrinks === undefined ? spec.cases : fc.limitShrink(spec.cases, maxShrinks);
+  const cases = Number.isFinite(maxShrinks) ? fc.limitShrink(spec.cases, maxShrinks) : spec.cases;
   const params: fc.Parameters<[Scenario]> = { numRuns: env.runs ?? spec.numRuns ?? PROPERTY_DEFAULTS.runs, seed };
   if (path !== undefined) params.path = path;
   if (spec.endOnFailure) params.endOnFailure = true;

@@ -6,6 +6,8 @@ export const PROPERTY_DEFAULTS = {
   runs: 3,
   timeS: 6,
   seed: 42,
+  /** shrink runs after a failure (each a real run); FAULTLINE_SHRINKS=1000 for a thorough overnight shrink */
+  shrinks: 10,
   resultsDir: 'results',
 } as const;
 

@@ -25,7 +25,7 @@ export function propertyTest(name: string, spec: PropertySpec & { timeoutMs?: nu
 export function propertyTimeoutMs(spec: Pick<PropertySpec, 'numRuns' | 'timeS' | 'maxShrinks' | 'endOnFailure'>): number {
   const env = propertyEnv();
   const runs = env.runs ?? spec.numRuns ?? PROPERTY_DEFAULTS.runs;
-  const shrinks = spec.endOnFailure ? 0 : (env.shrinks ?? spec.maxShrinks ?? 40);
+  const shrinks = spec.endOnFailure ? 0 : (env.shrinks ?? spec.maxShrinks ?? PROPERTY_DEFAULTS.shrinks);
   const timeS = env.timeS ?? spec.timeS ?? PROPERTY_DEFAULTS.timeS;
   return (runs + shrinks) * (timeS + 120) * 1000;
 }

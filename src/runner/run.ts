@@ -1,7 +1,7 @@
 // One experiment end to end: start the cluster, set up the workload, run clients and the nemesis,
 // heal, wait for replication, take final reads on every node, check, write results and the report.
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { compose, mergeValidity } from '../../checkers/compose.js';
 import { retriesChecker } from '../../checkers/retries.js';
 import type { CheckResult, Checker, FinalReads } from '../../checkers/types.js';
@@ -17,6 +17,7 @@ import { loadHistory } from '../history/load.js';
 import type { Json } from '../history/types.js';
 import { HistoryWriter } from '../history/writer.js';
 import { onCleanup } from '../util/processes.js';
+import { faultlineVersion } from '../util/version.js';
 import { Client } from './client.js';
 import { convergenceChecker } from '../../checkers/convergence.js';
 import { replicationChecker } from '../../checkers/replication.js';
@@ -29,7 +30,7 @@ import type { RunOptions, RunOutcome } from './config.js';
 import { createRunDir, writeJson } from './store.js';
 import { summarize } from './summary.js';
 
-const FAULTLINE_VERSION = readVersion();
+const FAULTLINE_VERSION = faultlineVersion();
 
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const seed = o.seed ?? randomSeed();
@@ -274,16 +275,4 @@ export async function writeRunReport(dir: string, log: (s: string) => void): Pro
   }
 }
 
-function readVersion(): string {
-  try {
-    const here = new URL('.', import.meta.url).pathname;
-    for (const up of ['../../package.json', '../../../package.json']) {
-      const p = join(here, up);
-      if (existsSync(p) && basename(p) === 'package.json') return (JSON.parse(readFileSync(p, 'utf8')) as { version: string }).version;
-    }
-  } catch {
-    // fall through
-  }
-  return '0.0.0';
-}
 

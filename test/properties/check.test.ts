@@ -47,6 +47,7 @@ const base = {
   cases: scenario({ faults: faultPlan({ nemeses: ['kill', 'failover'], timeS: 6, maxSteps: 3 }) }),
   property: noLostWrites,
   numRuns: 30,
+  maxShrinks: Number.POSITIVE_INFINITY,
   log: false as const,
 };
 

@@ -1,7 +1,7 @@
 // Nemesis schedules: periodic (wait, start a fault, hold, heal, repeat) or random (durations drawn from
 // the seed). Every start and heal is recorded in the history as a nemesis invoke + info pair.
 import type { HistoryWriter } from '../src/history/writer.js';
-import type { FaultRecord, Nemesis, NemesisContext } from './types.js';
+import type { FaultRecord, Nemesis, NemesisContext, NodeSetSpec } from './types.js';
 
 export type ScheduleMode = 'periodic' | 'random';
 
@@ -10,6 +10,8 @@ export interface FaultStep {
   at: number;
   nemesis: string;
   duration: number;
+  /** which nodes this step hits (default: the run's --targets) */
+  targets?: NodeSetSpec;
 }
 
 export interface ScheduleOptions {
@@ -62,12 +64,13 @@ export async function runPlan(plan: readonly FaultStep[], nemeses: Nemesis[], ct
     await until(step.at);
     if (o.stopped()) break;
     const prior = busy.get(nem.name) ?? Promise.resolve();
+    const sctx = step.targets ? { ...ctx, targets: step.targets } : ctx;
     const p = prior.then(async () => {
       if (o.stopped()) return;
       o.onChange?.(nem.name);
-      await record(writer, nem.names[0], () => nem.start(ctx), ctx);
+      await record(writer, nem.names[0], () => nem.start(sctx), sctx);
       await until(step.at + step.duration);
-      await record(writer, nem.names[1], () => nem.stop(ctx), ctx);
+      await record(writer, nem.names[1], () => nem.stop(sctx), sctx);
       o.onChange?.(null);
     });
     busy.set(nem.name, p);

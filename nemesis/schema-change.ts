@@ -1,21 +1,15 @@
 // `schema-change` / `schema-change-norefresh`: while replicating, create a new table on every node, with or without
 // ALTER SUBSCRIPTION … REFRESH PUBLICATION, write rows into it on every node, then count what arrived where.
 // Without the refresh the rows are silently not replicated; the check is recorded for the replication checker.
-import pg from 'pg';
+import type pg from 'pg';
+import { withClient } from '../src/cluster/sql.js';
 import type { Cluster } from '../src/cluster/types.js';
 import type { FaultRecord, Nemesis } from './types.js';
 
 const ROWS = 5;
 
-async function onNode<T>(c: Cluster, node: string, fn: (db: pg.Client) => Promise<T>): Promise<T> {
-  const db = new pg.Client({ ...c.adminConfig(node), connectionTimeoutMillis: 5000, query_timeout: 30_000 });
-  db.on('error', () => undefined);
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
+function onNode<T>(c: Cluster, node: string, fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  return withClient({ ...c.adminConfig(node), connectionTimeoutMillis: 5000, query_timeout: 30_000 }, fn);
 }
 
 /** Every subscription on `node` picks up tables created since (no copy: both sides start empty). */

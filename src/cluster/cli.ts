@@ -1,12 +1,12 @@
 // Implementation of `faultline cluster up` and `faultline cluster status` (definitions in src/cli/commands/cluster.ts).
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EXIT, UsageError, UserError } from '../cli/exit.js';
 import type { ClusterStatusOptions, ClusterUpOptions } from '../cli/commands/cluster.js';
 import { startCluster } from './cluster.js';
 import { ClusterOptionError } from './options.js';
 import { query } from './sql.js';
-import type { ClusterDescription, ClusterOptions, SyncCommit, TopologyName } from './types.js';
+import { readStoredCluster, storedAdminConfig } from './stored.js';
+import type { ClusterOptions, SyncCommit, TopologyName } from './types.js';
 
 export async function clusterUp(o: ClusterUpOptions): Promise<number> {
   const opts: ClusterOptions = { topology: o.topology as TopologyName };
@@ -35,11 +35,6 @@ export async function clusterUp(o: ClusterUpOptions): Promise<number> {
   return new Promise<number>(() => undefined);
 }
 
-interface StoredCluster extends ClusterDescription {
-  password: string;
-  caFile: string | null;
-}
-
 interface NodeStatus {
   node: string;
   site: string;
@@ -56,26 +51,10 @@ interface NodeStatus {
 }
 
 export async function clusterStatus(o: ClusterStatusOptions): Promise<number> {
-  let stored: StoredCluster;
-  const file = join(o.dir, 'cluster.json');
-  try {
-    stored = JSON.parse(readFileSync(file, 'utf8')) as StoredCluster;
-  } catch (err) {
-    throw new UserError(`cannot read ${file}: ${(err as Error).message}`, EXIT.NO_INPUT);
-  }
-  const ca = stored.caFile ? readFileSync(stored.caFile, 'utf8') : null;
+  const stored = readStoredCluster(join(o.dir, 'cluster.json'));
   const rows: NodeStatus[] = await Promise.all(
     stored.nodes.map(async (n): Promise<NodeStatus> => {
-      const config = {
-        host: '127.0.0.1',
-        port: n.port,
-        user: 'postgres',
-        password: stored.password,
-        database: 'postgres',
-        ssl: ca ? { ca, rejectUnauthorized: true } : false,
-        connectionTimeoutMillis: 2000,
-        query_timeout: 3000,
-      };
+      const config = { ...storedAdminConfig(stored, n.port), connectionTimeoutMillis: 2000, query_timeout: 3000 };
       try {
         const [base] = await query<{ rec: boolean; lsn: string | null }>(
           config,

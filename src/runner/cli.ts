@@ -6,6 +6,7 @@ import { UsageError, UserError, EXIT } from '../cli/exit.js';
 import { ClusterOptionError } from '../cluster/options.js';
 import type { Validity } from '../../checkers/types.js';
 import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';
+import { isWorkloadName } from '../../workloads/names.js';
 import { runTest } from './run.js';
 import type { RunOutcome, RunOptions } from './config.js';
 import { renderTable } from './table.js';
@@ -25,6 +26,12 @@ export function readReplay(dir: string): RunOptions {
   }
   if (!test.options || typeof test.options !== 'object' || typeof test.options.workload !== 'string') {
     throw new UserError(`${file}: no run options stored (expected an "options" object)`, EXIT.DATA);
+  }
+  if (!isWorkloadName(test.options.workload)) {
+    throw new UserError(
+      `${file}: the run used the custom workload "${test.options.workload}" (a property test); replay it from its test with FAULTLINE_SEED and FAULTLINE_PATH`,
+      EXIT.DATA,
+    );
   }
   return test.options;
 }

@@ -4,13 +4,16 @@ import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compose, mergeValidity } from '../../checkers/compose.js';
 import { retriesChecker } from '../../checkers/retries.js';
+import { latencyChecker } from '../../checkers/latency.js';
 import type { CheckResult, Checker, FinalReads } from '../../checkers/types.js';
 import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
 import { healAll, runPlan, runSchedule } from '../../nemesis/schedule.js';
 import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
 import { makeWorkload } from '../../workloads/index.js';
 import type { Workload } from '../../workloads/types.js';
+import type pg from 'pg';
 import { startCluster } from '../cluster/cluster.js';
+import { withClient } from '../cluster/sql.js';
 import type { Cluster, ClusterOptions, TableSnapshot } from '../cluster/types.js';
 import { MonotonicClock } from '../history/clock.js';
 import { loadHistory } from '../history/load.js';
@@ -139,6 +142,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     const checkers: Record<string, Checker> = {
       ...workload.checkers(),
       retries: retriesChecker,
+      latency: latencyChecker,
       convergence: convergenceChecker(snapshot, caughtUp),
       ...(logical ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
     };
@@ -210,16 +214,9 @@ async function setupWorkload(c: Cluster, workload: Workload): Promise<void> {
   await c.waitForReplication(30_000).catch(() => false);
 }
 
-async function withAdmin<T>(c: Cluster, node: string, fn: (db: import('pg').Client) => Promise<T>): Promise<T> {
-  const pg = (await import('pg')).default;
-  const db = new pg.Client({ ...c.adminConfig(node), connectionTimeoutMillis: 10_000, query_timeout: 60_000 });
-  db.on('error', () => undefined);
-  await db.connect();
-  try {
-    return await fn(db);
-  } finally {
-    await db.end().catch(() => undefined);
-  }
+/** A short-lived admin connection straight to the node (bypassing its proxy). */
+function withAdmin<T>(c: Cluster, node: string, fn: (db: pg.Client) => Promise<T>): Promise<T> {
+  return withClient({ ...c.adminConfig(node), connectionTimeoutMillis: 10_000, query_timeout: 60_000 }, fn);
 }
 
 async function restartDownNodes(c: Cluster, writer: HistoryWriter, log: (s: string) => void): Promise<void> {

@@ -9,7 +9,7 @@ function verdictWord(v: CheckResult['valid']): string {
 export function summarize(results: RunResults, workload: string): string[] {
   const lines: string[] = [`${workload}: ${verdictWord(results.valid)}`];
   for (const [name, r] of Object.entries(results.checkers)) {
-    if (name === 'stats' || name === 'retries') continue;
+    if (name === 'stats' || name === 'retries' || name === 'latency') continue;
     const why = typeof r.reason === 'string' ? ` — ${r.reason}` : typeof r.error === 'string' ? ` — ${r.error}` : '';
     lines.push(`${name}: ${verdictWord(r.valid)}${why}`);
   }
@@ -17,6 +17,9 @@ export function summarize(results: RunResults, workload: string): string[] {
   if (stats && typeof stats.count === 'number') {
     lines.push(`ops: ${stats.count} (${stats.ok} ok, ${stats.fail} fail, ${stats.info} info = unknown outcome)`);
   }
+  const latency = results.checkers.latency as { byF?: Record<string, Record<string, { p50: number; p99: number; count: number }>> } | undefined;
+  const writes = latency?.byF ? Object.entries(latency.byF).filter(([f]) => f !== 'read' && f !== 'get') : [];
+  for (const [f, by] of writes) if (by.ok) lines.push(`${f} latency (ok): p50 ${by.ok.p50} ms, p99 ${by.ok.p99} ms over ${by.ok.count} ops`);
   const retries = results.checkers.retries as { retries?: number; retriesOk?: number; rerouted?: number } | undefined;
   if (retries && (retries.retries ?? 0) > 0) {
     lines.push(`retries: ${retries.retries}, of which ${retries.retriesOk} ok; ${retries.rerouted} went to another node`);

@@ -72,7 +72,7 @@ async function bareLoop(config: pg.ClientConfig, workload: ReturnType<typeof reg
 }
 
 async function harnessLoop(config: pg.ClientConfig, node: string, workload: ReturnType<typeof registerWorkload>, seconds: number, file: string): Promise<number> {
-  const writer = new HistoryWriter(file);
+  const writer = new HistoryWriter(file, { flush: 'tick' }); // as the runner writes it
   let stopped = false;
   let ops = 0;
   let unique = 0;

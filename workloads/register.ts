@@ -38,7 +38,7 @@ export function registerWorkload(opts: WorkloadOptions = {}): Workload {
       }
       const [expected, next] = op.value as [number, number];
       const r = await db.query(`UPDATE ${TABLE} SET v = $3 WHERE k = $1 AND v = $2`, [op.key, expected, next]);
-      if (r.rowCount !== 1) throw new CasMismatch();
+      if (r.rowCount !== 1) throw CAS_MISMATCH;
       return op.value;
     },
     final: (db) => readRegisters(db),
@@ -57,6 +57,9 @@ export class CasMismatch extends Error {
     super('cas: expected value did not match');
   }
 }
+
+/** One shared instance: a mismatch is routine, and building an Error (its stack) per op is not free. */
+const CAS_MISMATCH = new CasMismatch();
 
 async function readRegisters(db: Db): Promise<Json> {
   const r = await db.query<{ k: number; v: number | null }>(`SELECT k, v FROM ${TABLE} ORDER BY k`);

@@ -42,7 +42,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const dir = createRunDir(o.resultsDir, name);
   const t0 = process.hrtime.bigint();
   const clock = new MonotonicClock(t0);
-  const writer = new HistoryWriter(join(dir, RUN_FILES.history), { clock });
+  const writer = new HistoryWriter(join(dir, RUN_FILES.history), { clock, flush: 'tick' });
   const progress = makeProgress(o.timeLimitS, o.progress);
   const log = (line: string): void => progress.log(line);
   const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });

@@ -85,3 +85,18 @@ describe('HistoryWriter', () => {
     }
   });
 });
+
+describe('HistoryWriter in tick mode', () => {
+  it('writes the events of one turn together, and everything on close', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'faultline-tick-')), 'h.jsonl');
+    const w = new HistoryWriter(file, { flush: 'tick' });
+    w.append({ process: 0, type: 'invoke', f: 'add', value: 1 });
+    w.append({ process: 0, type: 'ok', f: 'add', value: 1 });
+    expect(readFileSync(file, 'utf8')).toBe('');
+    await new Promise((r) => setImmediate(r));
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(2);
+    w.append({ process: 1, type: 'invoke', f: 'add', value: 2 });
+    w.close();
+    expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});

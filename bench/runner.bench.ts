@@ -29,17 +29,28 @@ export default async function (): Promise<void> {
     await admin.end();
     const bare: number[] = [];
     const harness: number[] = [];
+    let bareCpu = 0;
+    let harnessCpu = 0;
+    const cpu = (): number => {
+      const u = process.cpuUsage();
+      return u.user + u.system;
+    };
     for (let s = 0; s < SLICES; s++) {
+      let c0 = cpu();
       bare.push(await bareLoop(cluster.clientConfig(node), workload, SLICE_S));
+      bareCpu += cpu() - c0;
+      c0 = cpu();
       harness.push(await harnessLoop(cluster.clientConfig(node), node, workload, SLICE_S, join(dir, `h${s}.jsonl`)));
+      harnessCpu += cpu() - c0;
     }
     const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
     const bareRate = sum(bare) / (SLICES * SLICE_S);
     const harnessRate = sum(harness) / (SLICES * SLICE_S);
     process.stdout.write(`register workload, ${CONCURRENCY} clients, ${SLICES} alternating slices of ${SLICE_S} s, single node through its client proxy\n\n`);
-    process.stdout.write('| loop | ops/s | ratio |\n|---|---:|---:|\n');
-    process.stdout.write(`| bare node-postgres (baseline) | ${bareRate.toFixed(0)} | 1.00 |\n`);
-    process.stdout.write(`| faultline clients + history | ${harnessRate.toFixed(0)} | ${(harnessRate / bareRate).toFixed(2)} |\n`);
+    const perOp = (us: number, ops: number[]): string => (us / sum(ops)).toFixed(1);
+    process.stdout.write('| loop | ops/s | ratio | client-process CPU per op (µs) |\n|---|---:|---:|---:|\n');
+    process.stdout.write(`| bare node-postgres (baseline) | ${bareRate.toFixed(0)} | 1.00 | ${perOp(bareCpu, bare)} |\n`);
+    process.stdout.write(`| faultline clients + history | ${harnessRate.toFixed(0)} | ${(harnessRate / bareRate).toFixed(2)} | ${perOp(harnessCpu, harness)} |\n`);
   } finally {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });

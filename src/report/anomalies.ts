@@ -53,8 +53,9 @@ function short(v: unknown): string {
 
 /** Label for an op found under `checker` at a record that may carry lower/upper bounds. */
 function labelFor(checker: string, holder: Rec): string {
+  if (Array.isArray(holder.expected) && holder.expected.length === 2) return `${checker}: read ${short(holder.value)} outside [${short(holder.expected[0])}, ${short(holder.expected[1])}]`;
   if ('lower' in holder || 'upper' in holder) return `${checker}: outside [${short(holder.lower)}, ${short(holder.upper)}]`;
-  if (checker === 'linearizability') return 'cannot be linearized';
+  if (checker.startsWith('lineariz')) return 'cannot be linearized';
   if (typeof holder.kind === 'string') return `${checker}: ${holder.kind}`;
   return checker;
 }
@@ -70,17 +71,31 @@ function walk(checker: string, v: unknown, depth: number, found: Array<[Rec, str
   for (const [k, x] of Object.entries(v)) {
     if (SKIP_KEYS.has(k)) continue;
     if (k === 'op' && isOpLike(x)) found.push([x, labelFor(checker, v)]);
-    else if ((k === 'ops' || k === 'stale' || k === 'errors') && Array.isArray(x) && x.every(isOpLike)) {
-      for (const o of x) found.push([o as Rec, k === 'stale' ? `${checker}: stale read` : labelFor(checker, v)]);
+    else if ((k === 'ops' || k === 'errors') && listItems(x).length > 0 && listItems(x).every(isOpLike)) {
+      for (const o of listItems(x)) found.push([o as Rec, labelFor(checker, v)]);
     } else walk(checker, x, depth + 1, found);
   }
 }
 
-/** Elements a set checker reports lost: `lost` as an array of elements (or of {element} records). */
+/** The items of a checker list: a plain array, or a capped list {count, items, truncated}. */
+export function listItems(v: unknown): unknown[] {
+  if (Array.isArray(v)) return v;
+  if (isRec(v) && Array.isArray(v.items)) return v.items;
+  return [];
+}
+
+/** Elements a set checker reports lost: `lost` as elements, or {element} records, plain or capped. */
 function lostElements(data: Rec): unknown[] {
-  const lost = data.lost;
-  if (!Array.isArray(lost)) return [];
-  return lost.map((x) => (isRec(x) && 'element' in x ? x.element : x));
+  return listItems(data.lost).map((x) => (isRec(x) && 'element' in x ? x.element : x));
+}
+
+/** Set stale reads: items {element, firstMissedBy: {index, …}} — the read that missed an acknowledged element. */
+function staleReads(data: Rec): Array<[Rec, string]> {
+  const out: Array<[Rec, string]> = [];
+  for (const x of listItems(data.stale)) {
+    if (isRec(x) && isRec(x.firstMissedBy) && typeof x.firstMissedBy.index === 'number') out.push([x.firstMissedBy, `stale read (missed ${short(x.element)})`]);
+  }
+  return out;
 }
 
 /** All highlighted ops, in op order, each with its labels. */
@@ -97,6 +112,7 @@ export function findHighlights(results: RunResults | null, ops: readonly Op[], m
     if (!isRec(data) || data.valid === true) continue;
     const found: Array<[Rec, string]> = [];
     walk(name, data, 0, found);
+    found.push(...staleReads(data));
     for (const [ref, label] of found) {
       const i = index.find(ref);
       if (i !== null) add(i, label);

@@ -28,6 +28,10 @@ const FAMILY_COLORS: Readonly<Record<string, string>> = {
   clock: '#4c8c7a',
   drop: '#7b5ea7',
   corrupt: '#6d4c41',
+  failover: '#c05a00',
+  switchover: '#c05a00',
+  promote: '#c05a00',
+  rejoin: '#2e7d5b',
 };
 
 /** Band colour of a fault family (unknown families share a neutral slate). */

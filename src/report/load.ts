@@ -62,24 +62,30 @@ async function readOptional(path: string): Promise<string | null> {
   }
 }
 
-/** Parse metrics.jsonl leniently: lines that are not objects with a numeric time are skipped (counted). */
+/**
+ * Parse metrics.jsonl: lines that are not objects with a numeric time are skipped (counted), or in strict mode
+ * throw InputError — except a malformed last line, which a crashed run leaves half-written: always skipped.
+ */
 export function parseMetrics(text: string, file: string, strict: boolean): { samples: MetricSample[]; skipped: number } {
   const samples: MetricSample[] = [];
   let skipped = 0;
-  text.split('\n').forEach((raw, i) => {
+  const lines = text.split('\n');
+  let last = lines.length - 1;
+  while (last >= 0 && (lines[last] as string).trim() === '') last--;
+  lines.forEach((raw, i) => {
     const s = raw.trim();
     if (!s) return;
     let v: unknown;
     try {
       v = JSON.parse(s);
     } catch {
-      if (strict) throw new InputError(file, i + 1, 'expected one JSON object per line');
+      if (strict && i !== last) throw new InputError(file, i + 1, 'expected one JSON object per line');
       skipped++;
       return;
     }
     const r = v as Record<string, unknown>;
     if (typeof v !== 'object' || v === null || typeof r.time !== 'number') {
-      if (strict) throw new InputError(file, i + 1, 'expected an object with a numeric "time"');
+      if (strict && i !== last) throw new InputError(file, i + 1, 'expected an object with a numeric "time"');
       skipped++;
       return;
     }

@@ -1,5 +1,5 @@
 // Nemesis events → fault intervals (shaded bands) and instant events (marker lines), pure.
-// The pairing rule is documented on nemesisIntervals() and in src/report/README.md.
+// The pairing rule is documented on nemesisIntervals() below (the report page repeats it for users).
 import type { Json, NemesisEvent } from '../history/types.js';
 
 /** A fault in force from `start` to `end` (ns); `open` when no heal came before the history ended. */
@@ -82,14 +82,24 @@ function familyOf(word: string): string {
 }
 
 /** A short rendering of a nemesis value for labels ("n1 n2", "{n1: [n2]}"), at most `max` chars. */
-export function describeNemesisValue(v: Json | undefined, max = 28): string {
+export function describeNemesisValue(v: Json | undefined, max = 40): string {
   if (v === undefined || v === null) return '';
+  const scalar = (x: Json): x is string | number | boolean => typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean';
   let s: string;
-  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') s = String(v);
-  else if (Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number')) s = v.join(' ');
-  else s = JSON.stringify(v);
+  if (scalar(v)) s = String(v);
+  else if (Array.isArray(v) && v.every(scalar)) s = v.join(' ');
+  else if (!Array.isArray(v)) {
+    // an object: its scalar and list-of-scalar fields as k=v (a grudge {n1: [n2]} reads n1=n2)
+    const parts = Object.entries(v)
+      .filter(([, x]) => scalar(x) || (Array.isArray(x) && x.length > 0 && x.every(scalar)))
+      .map(([k, x]) => `${k}=${Array.isArray(x) ? x.join(',') : String(x)}`);
+    s = parts.length > 0 ? parts.join(' ') : JSON.stringify(v);
+  } else s = JSON.stringify(v);
   return s.length > max ? `${s.slice(0, max - 1)}…` : s;
 }
+
+/** Other nemesis ops lasting at least this long (invoke → completion) are shaded for their duration. */
+export const MIN_SPAN_NS = 50e6;
 
 interface NemesisOp {
   f: string;
@@ -132,7 +142,8 @@ function nemesisOps(events: readonly NemesisEvent[]): NemesisOp[] {
  *  - end: `stop-X` / `heal-X` / `end-X` / `resume-X` close family X; `start`/`restart` close kill;
  *    `resume`/`unpause` close pause; a bare `heal` / `stop` / `recover` closes every open fault.
  *    The band ends at the end op's completion time. An end with nothing open is drawn as an instant.
- *  - anything else (failover, promote, switchover…) is an instant event: a labelled line, no band.
+ *  - anything else (failover, promote, rejoin…) is shaded from its invoke to its completion when that takes
+ *    at least MIN_SPAN_NS (50 ms), and otherwise an instant event: a labelled line, no band.
  * Faults still open when the history ends run to `endTime` and are marked open.
  */
 export function nemesisIntervals(events: readonly NemesisEvent[], endTime: number): NemesisLayout {
@@ -161,6 +172,9 @@ export function nemesisIntervals(events: readonly NemesisEvent[], endTime: numbe
         iv.endF = op.f;
         open.delete(fam);
       }
+    } else if (op.end - op.begin >= MIN_SPAN_NS) {
+      // an op that takes a while (a failover, a rejoin) is shaded for its own duration
+      intervals.push({ family: op.f, f: op.f, label, start: op.begin, end: op.end, open: false, endF: `${op.f} done` });
     } else {
       instants.push({ f: op.f, label, time: op.begin });
     }

@@ -86,13 +86,29 @@ export function timeAxis(g: Sel, x: d3.ScaleLinear<number, number>, innerHeight:
     .text('time since start (s)');
 }
 
-/** Rows (0, 1, …) for labels at sorted x positions so that labels in one row are at least minGap apart. */
-export function labelRows(xs: readonly number[], minGap: number, rows = 3): number[] {
-  const lastX: number[] = new Array(rows).fill(-Infinity);
-  return xs.map((x) => {
-    let row = lastX.findIndex((l) => x - l >= minGap);
-    if (row < 0) row = lastX.indexOf(Math.min(...lastX));
-    lastX[row] = x;
+/**
+ * A user-supplied name (an f, a node, a family) made safe for an attribute value: jsdom's HTML serialiser does
+ * not escape '<' in attributes, which would make the standalone SVG ill-formed XML.
+ */
+export function attrSafe(name: string): string {
+  return name.replace(/[^\w.:-]/g, '_');
+}
+
+/** Rough width in px of a label in the report's sans-serif font. */
+export function textWidth(text: string, fontSize = 11): number {
+  return text.length * fontSize * 0.58;
+}
+
+/**
+ * Rows (0, 1, …) for labels at sorted x positions so that in one row a label starts at least minGap after the
+ * previous one's start and after its end (widths[i], when given); when no row is free, the least recent is reused.
+ */
+export function labelRows(xs: readonly number[], minGap: number, rows = 3, widths: readonly number[] = []): number[] {
+  const freeAt: number[] = new Array(rows).fill(-Infinity);
+  return xs.map((x, i) => {
+    let row = freeAt.findIndex((l) => x >= l);
+    if (row < 0) row = freeAt.indexOf(Math.min(...freeAt));
+    freeAt[row] = x + Math.max(minGap, (widths[i] ?? 0) + 6);
     return row;
   });
 }
@@ -121,7 +137,7 @@ export function nemesisBands(g: Sel, layout: NemesisLayout, o: BandOptions): voi
     const rect = bands
       .append('rect')
       .attr('class', 'band')
-      .attr('data-family', iv.family)
+      .attr('data-family', attrSafe(iv.family))
       .attr('x', a)
       .attr('y', o.top)
       .attr('width', Math.max(1, b - a))
@@ -139,7 +155,9 @@ export function nemesisBands(g: Sel, layout: NemesisLayout, o: BandOptions): voi
   marks.sort((p, q) => p.x - q.x);
   const rows = labelRows(
     marks.map((m) => m.x),
-    90,
+    40,
+    3,
+    marks.map((m) => textWidth(m.label, 10)),
   );
   marks.forEach((m, i) => {
     const line = bands
@@ -153,10 +171,13 @@ export function nemesisBands(g: Sel, layout: NemesisLayout, o: BandOptions): voi
       .attr('stroke-width', 1.2);
     if (m.dash) line.attr('stroke-dasharray', '4 3');
     if (o.labels !== false) {
+      // a label that would run past the plot's right end is drawn to the left of its line
+      const leftward = m.x + 2 + textWidth(m.label, 10) > cx1 + 140;
       bands
         .append('text')
         .attr('class', 'fault-label')
-        .attr('x', m.x + 2)
+        .attr('text-anchor', leftward ? 'end' : 'start')
+        .attr('x', leftward ? m.x - 2 : m.x + 2)
         .attr('y', o.top - 4 - (rows[i] as number) * 11)
         .attr('font-size', 10)
         .attr('fill', m.color)
@@ -190,7 +211,7 @@ export function legend(g: Sel, items: readonly LegendItem[], x: number, y: numbe
         .attr('fill', it.color)
         .attr('fill-opacity', shape === 'band' ? 0.25 : 1);
     lg.append('text').attr('x', cx + 16).attr('y', 0).attr('fill', INK).text(it.label);
-    cx += 16 + it.label.length * 6.2 + 14;
+    cx += 16 + it.label.length * 5.6 + 14;
   }
   return cx;
 }

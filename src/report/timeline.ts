@@ -1,5 +1,6 @@
 // timeline.svg: one lane per client process, one bar per op from invoke to completion coloured by outcome,
 // nemesis bands across all lanes, anomaly ops outlined and labelled; long runs get a detail window + overview.
+import * as d3 from 'd3';
 import type { Op } from '../history/types.js';
 import type { Highlight } from './anomalies.js';
 import { highlightSpan } from './anomalies.js';
@@ -7,7 +8,7 @@ import { HIGHLIGHT, INK, MUTED, OUTCOME_COLORS, OUTCOME_LABELS } from './colors.
 import { describeOp } from './describe.js';
 import type { NemesisLayout } from './nemesis.js';
 import { clamp, timeScale } from './scales.js';
-import { legend, nemesisBands, newFrame, type Sel, svgText, timeAxis } from './svg.js';
+import { asCall, legend, nemesisBands, newFrame, type Sel, svgText, textWidth, timeAxis } from './svg.js';
 import { chooseWindow, type TimeWindow, type WindowOptions } from './window.js';
 
 export interface TimelineInput {
@@ -35,6 +36,8 @@ export interface Bar {
   /** never completed: runs to the end of the run */
   open: boolean;
   highlight: string[] | null;
+  /** the anomaly label drawn next to this bar (null: none, or folded into a neighbour's "+N more") */
+  label: string | null;
 }
 
 export interface OverviewBucket {
@@ -77,7 +80,7 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
   const processes = [...new Set(visible.map((i) => (ops[i] as Op).process))].sort((a, b) => a - b);
   const laneHeight = clamp(Math.floor(520 / Math.max(1, processes.length)), 3, 18);
   const hasOverview = win.reason !== 'all';
-  const top = 64 + (hasOverview ? 86 : 0);
+  const top = 64 + (hasOverview ? 96 : 0);
   const laneY = new Map(processes.map((p, i) => [p, top + i * laneHeight]));
   const plotWidth = width - LEFT - RIGHT;
   const x = timeScale([win.start, win.end], [LEFT, LEFT + plotWidth]);
@@ -88,8 +91,9 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
     const open = op.completeTime === null;
     const x0 = px(op.invokeTime);
     const x1 = Math.max(x0 + 1.5, px(op.completeTime ?? input.end));
-    return { op: i, x0, x1, y: laneY.get(op.process) as number, color: OUTCOME_COLORS[op.type], open, highlight: hl.get(i) ?? null };
+    return { op: i, x0, x1, y: laneY.get(op.process) as number, color: OUTCOME_COLORS[op.type], open, highlight: hl.get(i) ?? null, label: null };
   });
+  labelHighlights(bars, ops);
   let overview: TimelineLayout['overview'] = null;
   if (hasOverview) {
     const n = 200;
@@ -101,7 +105,7 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
       (buckets[b] as OverviewBucket)[op.type]++;
     }
     const max = Math.max(1, ...buckets.map((b) => b.ok + b.fail + b.info));
-    overview = { top: 52, height: 56, buckets, max, windowX: [ox(win.start), ox(win.end)] };
+    overview = { top: 62, height: 50, buckets, max, windowX: [ox(win.start), ox(win.end)] };
   }
   const height = top + processes.length * laneHeight + 48;
   return {
@@ -116,6 +120,35 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
     window: win,
     overview,
   };
+}
+
+/** Labels closer than this (px) on one lane fold into the first one's "+N more". */
+export const LABEL_GAP = 150;
+/** At most this many anomaly labels per picture; the rest keep their outline only. */
+export const MAX_LABELS = 40;
+
+/** Give highlighted bars their labels, folding crowded ones: one label per lane per LABEL_GAP px. */
+export function labelHighlights(bars: Bar[], ops: readonly Op[]): void {
+  const marked = bars.filter((b) => b.highlight).sort((a, b) => a.x0 - b.x0);
+  const lastOnLane = new Map<number, { bar: Bar; more: number; text: string }>();
+  const shown: Array<{ bar: Bar; more: number; text: string }> = [];
+  for (const b of marked) {
+    const prev = lastOnLane.get(b.y);
+    if (prev && b.x0 - prev.bar.x0 < LABEL_GAP) {
+      prev.more++;
+      continue;
+    }
+    if (shown.length >= MAX_LABELS) {
+      const last = shown[shown.length - 1] as { more: number };
+      last.more++;
+      continue;
+    }
+    const op = ops[b.op] as Op;
+    const entry = { bar: b, more: 0, text: `${(b.highlight as string[]).join('; ')}: p${op.process} ${op.f}` };
+    lastOnLane.set(b.y, entry);
+    shown.push(entry);
+  }
+  for (const e of shown) e.bar.label = e.more > 0 ? `${e.text} (+${e.more} more)` : e.text;
 }
 
 const WINDOW_NOTE: Record<TimeWindow['reason'], string> = {
@@ -171,8 +204,20 @@ export function renderTimeline(input: TimelineInput): { svg: string; layout: Tim
       .attr('fill', 'none')
       .attr('stroke', INK)
       .attr('stroke-width', 1.5);
-    ov.append('text').attr('x', L.left - 6).attr('y', o.top + o.height / 2 + 4).attr('text-anchor', 'end').attr('fill', MUTED).text('whole run');
-    ov.append('text').attr('x', L.left + L.plotWidth + 6).attr('y', o.top + o.height / 2 + 4).attr('fill', MUTED).text('ops per bucket');
+    ov.append('text').attr('x', L.left + L.plotWidth + 6).attr('y', o.top + 10).attr('fill', MUTED).text('whole run:');
+    ov.append('text').attr('x', L.left + L.plotWidth + 6).attr('y', o.top + 24).attr('fill', MUTED).text('ops started');
+    ov.append('text').attr('x', L.left + L.plotWidth + 6).attr('y', o.top + 38).attr('fill', MUTED).text('per bucket');
+    const wholeX = timeScale([input.start, input.end], [L.left, L.left + L.plotWidth]);
+    (ov.append('g').attr('class', 'x-axis').attr('transform', `translate(0,${o.top + o.height})`) as unknown as Sel).call(
+      asCall(d3.axisBottom(wholeX).ticks(10).tickSize(3).tickFormat((d) => `${d3.format('~g')(d as number)} s`)),
+    );
+    // zoom lines from the box to the detail lanes below
+    for (const [from, to] of [
+      [o.windowX[0], L.left],
+      [o.windowX[1], L.left + L.plotWidth],
+    ] as const) {
+      ov.append('line').attr('x1', from).attr('x2', to).attr('y1', o.top + o.height + 17).attr('y2', L.top).attr('stroke', MUTED).attr('stroke-dasharray', '2 3');
+    }
   }
   const lanes = g.append('g').attr('class', 'lanes');
   const every = Math.ceil(12 / L.laneHeight);
@@ -220,7 +265,6 @@ export function renderTimeline(input: TimelineInput): { svg: string; layout: Tim
   const hlG = g.append('g').attr('class', 'highlights');
   for (const b of L.bars) {
     if (!b.highlight) continue;
-    const op = ops[b.op] as Op;
     hlG.append('rect')
       .attr('class', 'anomaly-outline')
       .attr('x', b.x0 - 2)
@@ -230,13 +274,21 @@ export function renderTimeline(input: TimelineInput): { svg: string; layout: Tim
       .attr('fill', 'none')
       .attr('stroke', HIGHLIGHT)
       .attr('stroke-width', 2);
+  }
+  for (const b of L.bars) {
+    if (!b.label) continue;
+    const leftward = b.x1 + 5 + textWidth(b.label, 11) > L.width - 4;
     hlG.append('text')
       .attr('class', 'anomaly-label')
-      .attr('x', Math.min(b.x1 + 5, L.left + L.plotWidth + 4))
+      .attr('text-anchor', leftward ? 'end' : 'start')
+      .attr('x', leftward ? b.x0 - 5 : b.x1 + 5)
       .attr('y', b.y + L.laneHeight / 2 + 4)
       .attr('fill', HIGHLIGHT)
       .attr('font-weight', 600)
-      .text(`${b.highlight.join('; ')}: p${op.process} ${op.f}`);
+      .attr('stroke', '#fff')
+      .attr('stroke-width', 3)
+      .attr('paint-order', 'stroke')
+      .text(b.label);
   }
   return { svg: svgText(f), layout: L };
 }

@@ -7,7 +7,7 @@ function verdictWord(v: CheckResult['valid']): string {
 }
 
 export function summarize(results: RunResults, workload: string): string[] {
-  const lines: string[] = [`${workload}: ${verdictWord(results.valid)}`];
+  const lines: string[] = [`verdict: ${verdictWord(results.valid)} (${workload} workload)`];
   for (const [name, r] of Object.entries(results.checkers)) {
     if (name === 'stats' || name === 'retries' || name === 'latency') continue;
     const why = typeof r.reason === 'string' ? ` — ${r.reason}` : typeof r.error === 'string' ? ` — ${r.error}` : '';

@@ -1,0 +1,73 @@
+// Renders a loaded run into its report files (the SVG pictures and index.html) as strings. Pure: a picture
+// that cannot be drawn (missing input, or a rendering error) is skipped with a note, never an exception.
+import { findHighlights } from './anomalies.js';
+import { renderCounter } from './counter.js';
+import { type Picture, renderIndexHtml } from './html.js';
+import { renderLatency } from './latency.js';
+import { renderLinearizability } from './linearizability.js';
+import type { RunData } from './load.js';
+import { nemesisIntervals } from './nemesis.js';
+import { renderRate } from './rate.js';
+import { renderReplication } from './replication.js';
+import { renderTimeline } from './timeline.js';
+
+export interface RenderedReport {
+  /** file name → contents: the pictures drawn, then index.html */
+  files: Map<string, string>;
+  pictures: Picture[];
+  notes: string[];
+}
+
+export interface RenderOptions {
+  /** directory name for the page when test.json is missing */
+  runName?: string;
+  /** relative links to the run's raw files, listed on the page */
+  rawFiles?: string[];
+}
+
+type Rec = Record<string, unknown>;
+
+/** The checker data that holds a linearizability anomaly (the register workload calls it "linearizability"). */
+export function linearizabilityData(checkers: Rec | undefined): unknown {
+  if (!checkers) return null;
+  for (const v of Object.values(checkers)) {
+    if (typeof v === 'object' && v !== null && 'anomaly' in v && (v as Rec).valid === false) return v;
+  }
+  return null;
+}
+
+/** Is this a counter run? test.json says so, or a counter checker judged it. */
+function isCounterRun(run: RunData): boolean {
+  return run.test?.workload === 'counter' || (run.results?.checkers !== undefined && 'counter' in run.results.checkers);
+}
+
+export function renderReport(run: RunData, opts: RenderOptions = {}): RenderedReport {
+  const notes = [...run.notes];
+  const pictures: Picture[] = [];
+  const ops = run.history.ops;
+  const nemesis = nemesisIntervals(run.history.nemesis, run.end);
+  const base = { ops, nemesis, start: run.start, end: run.end };
+  const draw = (file: string, title: string, f: () => string | null, skipped: string): void => {
+    try {
+      const svg = f();
+      pictures.push(svg === null ? { file, title, svg: null, note: skipped } : { file, title, svg });
+    } catch (err) {
+      const msg = `${file} could not be drawn: ${err instanceof Error ? err.message : String(err)}`;
+      notes.push(msg);
+      pictures.push({ file, title, svg: null, note: msg });
+    }
+  };
+  draw('timeline.svg', 'Timeline of operations', () => renderTimeline({ ...base, highlights: findHighlights(run.results, ops) }).svg, '');
+  const lin = linearizabilityData(run.results?.checkers as Rec | undefined);
+  if (lin) draw('linearizability.svg', 'The failing window of the linearizability check', () => renderLinearizability({ ops, linearizability: lin }), 'no anomaly to draw');
+  if (isCounterRun(run)) draw('counter.svg', 'Counter reads against the bounds', () => renderCounter({ ...base, counter: run.results?.checkers.counter ?? null }), '');
+  draw('latency.svg', 'Latency', () => renderLatency(base), '');
+  draw('rate.svg', 'Throughput', () => renderRate(base), '');
+  if (run.metrics.length > 0) draw('replication.svg', 'Replication lag', () => renderReplication({ ...base, metrics: run.metrics }), '');
+  else pictures.push({ file: 'replication.svg', title: 'Replication lag', svg: null, note: 'skipped: no metrics.jsonl samples' });
+  const files = new Map<string, string>();
+  for (const p of pictures) if (p.svg !== null) files.set(p.file, p.svg);
+  const runName = opts.runName ?? run.dir.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
+  files.set('index.html', renderIndexHtml({ runName, test: run.test, results: run.results, pictures, notes, files: opts.rawFiles ?? [] }));
+  return { files, pictures, notes };
+}

@@ -142,5 +142,6 @@ export async function experimentCommand(flags: Record<string, unknown>): Promise
     const lost = set?.lost?.items?.map((x) => JSON.stringify(x.element)) ?? [];
     if (lost.length > 0) process.stdout.write(`  ${r.name}: lost acknowledged elements: ${lost.slice(0, 30).join(', ')}${lost.length > 30 ? ', …' : ''}\n`);
   }
-  return Math.max(...rows.map((r) => (r.outcome ? statusOf(r.outcome.results.valid) : EXIT.UNKNOWN)));
+  // a demonstration, not a gate: it succeeds when every run reached a verdict (the verdicts are the output)
+  return rows.every((r) => r.outcome !== null) ? EXIT.OK : EXIT.UNAVAILABLE;
 }

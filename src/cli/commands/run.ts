@@ -75,7 +75,7 @@ export function registerRun(program: Command): void {
 
   const exp = program
     .command('experiment')
-    .description('the headline experiment: set workload under failover on streaming-async vs streaming-sync (remote_apply), side by side')
+    .description('the headline experiment: set workload under failover on streaming-async vs streaming-sync (remote_apply), side by side; exits 0 once every run reached a verdict, 69 if a run could not be made')
     .option('--time-limit <s>', 'seconds per run', num(1), 30)
     .option('--wan-latency <ms>', 'latency between the two sites', num(0, 60_000), 50)
     .option('--repeat <n>', 'runs of each', int(1, 1000), 1);

@@ -1,15 +1,10 @@
 // Convergence: after healing and waiting for replication, do all nodes hold the same rows?
 // Judges a snapshot (per table: row count and checksum per node, differing rows) taken by the cluster.
+import type { TableSnapshot } from '../src/cluster/types.js';
 import type { CheckResult, Checker } from './types.js';
 
-/** Per table, what each node holds; `differing` names rows not identical everywhere. */
-export interface ConvergenceSnapshot {
-  table: string;
-  nodes: Record<string, { rows: number; checksum: string } | { error: string }>;
-  agree: boolean;
-  differing: { row: string; on: string[] }[];
-  differingTruncated: boolean;
-}
+/** Per table, what each node holds; `differing` names rows not identical everywhere (the cluster's snapshot shape). */
+export type ConvergenceSnapshot = TableSnapshot;
 
 /**
  * Invalid when any table differs between nodes that answered. Nodes that could not be read are

@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Cluster } from '../../src/cluster/index.js';
+import { poll } from '../../src/cluster/sql.js';
 
 /** True once /proc/PID is gone (or a zombie). */
 export function gone(pid: number): boolean {
@@ -15,17 +16,8 @@ export function gone(pid: number): boolean {
   }
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      if (await check()) return true;
-    } catch {
-      // not yet
-    }
-    if (Date.now() > deadline) return false;
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
+export function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<boolean> {
+  return poll(async () => check(), timeoutMs, everyMs);
 }
 
 /** Runs one statement on a fresh connection; `timeoutMs` bounds connect and query. */

@@ -1,11 +1,8 @@
 // bandwidth: at most `rate` KB/s (1 KB = 1000 B); data is released in pieces of at most 100 ms worth,
 // each when its transmission time has elapsed. rate 0 passes data through unlimited.
-import { Stage } from './stage.js';
-import { TimedQueue } from './timed-queue.js';
+import { QueuedStage } from './timed-queue.js';
 
-export class BandwidthStage extends Stage {
-  private readonly q = new TimedQueue(() => this.next, this.ctx);
-
+export class BandwidthStage extends QueuedStage {
   push(chunk: Buffer): void {
     const rate = this.attr('rate'); // KB/s = bytes per ms
     if (rate <= 0) {
@@ -20,18 +17,5 @@ export class BandwidthStage extends Stage {
       t += part.length / rate;
       this.q.add(part, t);
     }
-  }
-
-  override end(): void {
-    if (this.q.empty) this.next.end();
-    else this.q.add(null, 0);
-  }
-
-  override detach(): void {
-    this.q.flush();
-  }
-
-  override dispose(): void {
-    this.q.dispose();
   }
 }

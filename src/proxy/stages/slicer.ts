@@ -1,11 +1,8 @@
 // slicer: splits data into pieces of `average_size` ± `size_variation` bytes, `delay` µs apart.
 // average_size 0 passes chunks unsliced.
-import { Stage } from './stage.js';
-import { TimedQueue } from './timed-queue.js';
+import { QueuedStage } from './timed-queue.js';
 
-export class SlicerStage extends Stage {
-  private readonly q = new TimedQueue(() => this.next, this.ctx);
-
+export class SlicerStage extends QueuedStage {
   push(chunk: Buffer): void {
     const avg = this.attr('average_size');
     const variation = Math.min(this.attr('size_variation'), Math.max(0, avg - 1));
@@ -26,18 +23,5 @@ export class SlicerStage extends Stage {
         t += delayMs;
       }
     }
-  }
-
-  override end(): void {
-    if (this.q.empty) this.next.end();
-    else this.q.add(null, 0);
-  }
-
-  override detach(): void {
-    this.q.flush();
-  }
-
-  override dispose(): void {
-    this.q.dispose();
   }
 }

@@ -1,6 +1,6 @@
 // An ordered queue of chunks (and an end marker) each released at a due time, one timer for the head.
 // Release times never go backwards, so order is kept and delays do not pile up beyond that.
-import type { Sink, StageContext } from './stage.js';
+import { Stage, type Sink, type StageContext } from './stage.js';
 
 interface Item {
   chunk: Buffer | null; // null = end of stream
@@ -84,5 +84,23 @@ export class TimedQueue {
       this.items = this.items.slice(this.head);
       this.head = 0;
     }
+  }
+}
+
+/** A stage that releases data through a TimedQueue (latency, bandwidth, slicer): end, detach and dispose in order. */
+export abstract class QueuedStage extends Stage {
+  protected readonly q = new TimedQueue(() => this.next, this.ctx);
+
+  override end(): void {
+    if (this.q.empty) this.next.end();
+    else this.q.add(null, 0);
+  }
+
+  override detach(): void {
+    this.q.flush();
+  }
+
+  override dispose(): void {
+    this.q.dispose();
   }
 }

@@ -5,25 +5,19 @@ import type { FaultStep, ScheduleMode } from '../../nemesis/schedule.js';
 import type { NodeSetSpec } from '../../nemesis/types.js';
 import type { WorkloadName } from '../../workloads/names.js';
 import type { Workload } from '../../workloads/types.js';
-import type { CutMode, SyncCommit, TopologyName } from '../cluster/types.js';
+import type { ClusterOptions, CutMode, TopologyName } from '../cluster/types.js';
 import type { ReadFrom, RoutingMode } from './routing.js';
 import type { RunResults, TestDescription } from './results.js';
 
-export interface RunOptions {
+/** The cluster settings a run passes through to startCluster unchanged. */
+export const CLUSTER_KEYS = ['nodes', 'sites', 'wanLatencyMs', 'syncCommit', 'syncStandbys', 'tls', 'pgBin', 'toxiproxyUrl', 'externalFile'] as const;
+
+export interface RunOptions extends Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]> {
   name?: string;
   workload: WorkloadName;
   /** a Workload object to run instead of the named `workload` (property tests); test.json records its name only */
   customWorkload?: Workload;
   topology: TopologyName;
-  nodes?: number;
-  sites?: number;
-  wanLatencyMs?: number;
-  syncCommit?: SyncCommit;
-  syncStandbys?: string;
-  tls?: boolean;
-  pgBin?: string;
-  toxiproxyUrl?: string;
-  externalFile?: string;
   nemesis: NemesisName[];
   nemesisIntervalS: number;
   /** an explicit fault plan instead of the periodic/random schedule (property tests, replays) */

@@ -29,7 +29,7 @@ import { makeProgress } from './progress.js';
 import { RUN_FILES, type RunResults, type TestDescription } from './results.js';
 import { Rng, randomSeed } from './rng.js';
 import { makeRouter } from './routing.js';
-import type { RunOptions, RunOutcome } from './config.js';
+import { CLUSTER_KEYS, type RunOptions, type RunOutcome } from './config.js';
 import { createRunDir, writeJson } from './store.js';
 import { summarize } from './summary.js';
 
@@ -174,20 +174,8 @@ function nemesisOptions(o: RunOptions): NemesisOptions {
 }
 
 function clusterOptions(o: RunOptions, dir: string | undefined): ClusterOptions {
-  return {
-    topology: o.topology,
-    nodes: o.nodes,
-    sites: o.sites,
-    wanLatencyMs: o.wanLatencyMs,
-    syncCommit: o.syncCommit,
-    syncStandbys: o.syncStandbys,
-    tls: o.tls,
-    pgBin: o.pgBin,
-    toxiproxyUrl: o.toxiproxyUrl,
-    externalFile: o.externalFile,
-    dir,
-    keep: o.keep,
-  };
+  const passed = Object.fromEntries(CLUSTER_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
+  return { ...(passed as Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]>), topology: o.topology, dir, keep: o.keep };
 }
 
 function describeTest(o: RunOptions, name: string, seed: number, c: Cluster): TestDescription {

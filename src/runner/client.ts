@@ -29,14 +29,6 @@ export interface ClientOptions {
   onOutcome?(type: Outcome): void;
 }
 
-/** Per-client retry accounting, also derivable from the history's retry fields. */
-export interface ClientStats {
-  client: number;
-  ops: number;
-  retries: number;
-  retriesOk: number;
-}
-
 type Outcome = 'ok' | 'fail' | 'info';
 
 const NOT_QUERYABLE = /not queryable|Client was closed|Cannot use a pool after calling end/i;
@@ -47,11 +39,9 @@ export class Client {
   private syncRepCancelled = false;
   /** the op in flight, for the timeout watchdog (one interval per client, not a timer per query) */
   private inflight: { started: number; conn: pg.Client; timedOut: boolean } | null = null;
-  readonly stats: ClientStats;
 
   constructor(private readonly o: ClientOptions) {
     this.process = o.client;
-    this.stats = { client: o.client, ops: 0, retries: 0, retriesOk: 0 };
   }
 
   async run(): Promise<void> {
@@ -84,13 +74,11 @@ export class Client {
       for (let attempt = 0; ; attempt++) {
         const { outcome, invokeIndex } = await this.perform(op, node, attempt, retryOf);
         this.o.onOutcome?.(outcome);
-        if (attempt > 0 && outcome === 'ok') this.stats.retriesOk++;
         if (outcome === 'ok' || attempt >= this.o.maxRetries || this.o.stopped()) break;
         const next = this.o.router.next(this.o.client, node, op);
         if (next === undefined) break;
         node = next;
         retryOf = invokeIndex;
-        this.stats.retries++;
       }
     }
   }
@@ -100,7 +88,6 @@ export class Client {
     const base = { process: this.process, f: op.f, key: op.key, node };
     const extra = attempt > 0 ? { retry: attempt, retryOf } : {};
     const inv = w.append({ ...base, type: 'invoke', value: op.value, ...extra });
-    this.stats.ops++;
     let conn: pg.Client;
     try {
       conn = await this.connection(node);

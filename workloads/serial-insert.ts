@@ -3,6 +3,7 @@
 import type { Json } from '../src/history/types.js';
 import type { Db, Workload, WorkloadOptions } from './types.js';
 import { setChecker } from '../checkers/set.js';
+import { setOps } from './set.js';
 import { statsChecker } from '../checkers/stats.js';
 
 export const SERIAL_TABLE = 'faultline_serial';
@@ -19,10 +20,7 @@ export function serialInsertWorkload(opts: WorkloadOptions = {}): Workload {
         `CREATE TABLE IF NOT EXISTS ${SERIAL_TABLE} (id serial PRIMARY KEY, tag bigint NOT NULL, origin int NOT NULL DEFAULT current_setting('port')::int)`,
       );
     },
-    generate(ctx) {
-      if (ctx.rng.chance(readFraction)) return { f: 'read', value: null, write: false };
-      return { f: 'add', value: ctx.unique(), write: true };
-    },
+    generate: setOps(readFraction),
     async invoke(db, op) {
       if (op.f === 'add') {
         await db.query(`INSERT INTO ${SERIAL_TABLE} (tag) VALUES ($1)`, [op.value]);

@@ -16,10 +16,7 @@ export function setWorkload(opts: WorkloadOptions = {}): Workload {
     async setup(db) {
       await db.query(`CREATE TABLE IF NOT EXISTS ${TABLE} (v bigint PRIMARY KEY)`);
     },
-    generate(ctx) {
-      if (ctx.rng.chance(readFraction)) return { f: 'read', value: null, write: false };
-      return { f: 'add', value: ctx.unique(), write: true };
-    },
+    generate: setOps(readFraction),
     async invoke(db, op) {
       if (op.f === 'add') {
         await db.query(`INSERT INTO ${TABLE} (v) VALUES ($1)`, [op.value]);
@@ -30,6 +27,11 @@ export function setWorkload(opts: WorkloadOptions = {}): Workload {
     final: readAll,
     checkers: () => ({ set: setChecker, stats: statsChecker }),
   };
+}
+
+/** Set-style ops: a read of the whole set with probability readFraction, else the add of a unique element. */
+export function setOps(readFraction: number): Workload['generate'] {
+  return (ctx) => (ctx.rng.chance(readFraction) ? { f: 'read', value: null, write: false } : { f: 'add', value: ctx.unique(), write: true });
 }
 
 async function readAll(db: Parameters<Workload['final']>[0]): Promise<Json> {

@@ -92,29 +92,26 @@ async function record(
   f: string,
   action: () => Promise<FaultRecord | null>,
   ctx: NemesisContext,
-  skipIfNothing = false,
+  onlyIfSomething = false,
 ): Promise<void> {
-  if (skipIfNothing) {
-    // only record a heal that healed something
-    let rec: FaultRecord | null;
-    try {
-      rec = await action();
-    } catch (err) {
-      rec = { f, value: { error: err instanceof Error ? err.message : String(err) } };
-    }
-    if (rec === null) return;
+  // a scheduled fault is recorded from its start; a final heal only when it healed something (or failed)
+  if (!onlyIfSomething) writer.append({ process: 'nemesis', type: 'invoke', f });
+  let rec: FaultRecord | null = null;
+  let error: string | null = null;
+  try {
+    rec = await action();
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  if (onlyIfSomething) {
+    if (rec === null && error === null) return;
     writer.append({ process: 'nemesis', type: 'invoke', f });
-    writer.append({ process: 'nemesis', type: 'info', f, value: rec.value });
+  }
+  if (error !== null) {
+    ctx.log(`nemesis ${f} failed: ${error}`);
+    writer.append({ process: 'nemesis', type: 'info', f, error });
     return;
   }
-  writer.append({ process: 'nemesis', type: 'invoke', f });
-  try {
-    const rec = await action();
-    writer.append({ process: 'nemesis', type: 'info', f, value: rec?.value ?? null });
-    if (rec) ctx.log(`nemesis ${f}: ${JSON.stringify(rec.value)}`);
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    ctx.log(`nemesis ${f} failed: ${msg}`);
-    writer.append({ process: 'nemesis', type: 'info', f, error: msg });
-  }
+  writer.append({ process: 'nemesis', type: 'info', f, value: rec?.value ?? null });
+  if (rec) ctx.log(`nemesis ${f}: ${JSON.stringify(rec.value)}`);
 }

@@ -8,6 +8,7 @@ import pg from 'pg';
 import { startCluster } from '../src/cluster/index.js';
 import { HistoryWriter } from '../src/history/writer.js';
 import { Client } from '../src/runner/client.js';
+import { RUN_HISTORY_WRITE } from '../src/runner/config.js';
 import { Rng } from '../src/runner/rng.js';
 import { makeRouter } from '../src/runner/routing.js';
 import { registerWorkload } from '../workloads/register.js';
@@ -15,7 +16,7 @@ import type { GenContext } from '../workloads/types.js';
 
 const CONCURRENCY = Number(process.env.FAULTLINE_BENCH_CONCURRENCY ?? 8);
 const SLICE_S = Number(process.env.FAULTLINE_BENCH_SLICE ?? 3);
-const SLICES = Number(process.env.FAULTLINE_BENCH_SLICES ?? 4);
+const SLICES = Number(process.env.FAULTLINE_BENCH_SLICES ?? 8);
 
 export default async function (): Promise<void> {
   const cluster = await startCluster({ topology: 'single' });
@@ -48,9 +49,12 @@ export default async function (): Promise<void> {
     const harnessRate = sum(harness) / (SLICES * SLICE_S);
     process.stdout.write(`register workload, ${CONCURRENCY} clients, ${SLICES} alternating slices of ${SLICE_S} s, single node through its client proxy\n\n`);
     const perOp = (us: number, ops: number[]): string => (us / sum(ops)).toFixed(1);
-    process.stdout.write('| loop | ops/s | ratio | client-process CPU per op (µs) |\n|---|---:|---:|---:|\n');
-    process.stdout.write(`| bare node-postgres (baseline) | ${bareRate.toFixed(0)} | 1.00 | ${perOp(bareCpu, bare)} |\n`);
-    process.stdout.write(`| faultline clients + history | ${harnessRate.toFixed(0)} | ${(harnessRate / bareRate).toFixed(2)} | ${perOp(harnessCpu, harness)} |\n`);
+    // each harness slice against the bare slice just before it: the spread shows how noisy the machine was
+    const pairs = harness.map((h, i) => h / bare[i]!).sort((a, b) => a - b);
+    const spread = `${pairs[0]!.toFixed(2)} / ${pairs[Math.floor(pairs.length / 2)]!.toFixed(2)} / ${pairs[pairs.length - 1]!.toFixed(2)}`;
+    process.stdout.write('| loop | ops/s | ratio | slice pairs min / median / max | client-process CPU per op (µs) |\n|---|---:|---:|---:|---:|\n');
+    process.stdout.write(`| bare node-postgres (baseline) | ${bareRate.toFixed(0)} | 1.00 | | ${perOp(bareCpu, bare)} |\n`);
+    process.stdout.write(`| faultline clients + history | ${harnessRate.toFixed(0)} | ${(harnessRate / bareRate).toFixed(2)} | ${spread} | ${perOp(harnessCpu, harness)} |\n`);
   } finally {
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -83,7 +87,7 @@ async function bareLoop(config: pg.ClientConfig, workload: ReturnType<typeof reg
 }
 
 async function harnessLoop(config: pg.ClientConfig, node: string, workload: ReturnType<typeof registerWorkload>, seconds: number, file: string): Promise<number> {
-  const writer = new HistoryWriter(file, { flush: 'tick' }); // as the runner writes it
+  const writer = new HistoryWriter(file, RUN_HISTORY_WRITE); // as the runner writes it
   let stopped = false;
   let ops = 0;
   let unique = 0;

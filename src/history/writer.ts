@@ -1,7 +1,7 @@
 // HistoryWriter: appends events to history.jsonl as they happen, assigning dense indices.
-// Durability: every event is one synchronous write(2) of a whole line on an O_APPEND descriptor, so a
-// killed process (even SIGKILL) leaves every event appended before the kill, as whole lines, in the file:
-// the OS keeps written pages after the process dies. close() also fsyncs (survives a machine crash too).
+// Durability: each write(2) carries whole lines on an O_APPEND descriptor (one per event by default, or one
+// per batch), so a killed process (even SIGKILL) leaves every line written before the kill, whole, in the file:
+// the OS keeps written pages after the process dies. close() writes what is pending and fsyncs.
 import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
 import { MonotonicClock } from './clock.js';
 import type { EventType, HistoryEvent, Json, Key, Process } from './types.js';
@@ -26,14 +26,29 @@ export interface HistoryWriterOptions {
   /** check each event like the reader will (pairing, field types) and throw on a bad one (default true) */
   validate?: boolean;
   /**
-   * 'sync' (default): one write(2) per event. 'tick': events of one event-loop turn are written together at
-   * its end (far fewer system calls under load); a SIGKILL then loses at most that turn's last events, still
-   * whole lines, so the history stays checkable. close() writes everything pending.
+   * 'sync' (default): one write(2) per event. 'tick': events are written together at the end of the
+   * event-loop turn (or after batchMs); far fewer system calls under load. A SIGKILL then loses at most the
+   * last batch, still whole lines, so the history stays checkable. close() writes everything pending.
    */
   flush?: 'sync' | 'tick';
+  /**
+   * with flush 'tick': also wait this many ms before writing, so one write(2) carries many turns' events
+   * (default 0: write at the end of the turn). A SIGKILL then loses at most this window's events, still whole lines.
+   */
+  batchMs?: number;
 }
 
+/** batched mode: write once this many characters are pending, whatever the timer */
+const MAX_PENDING = 256 * 1024;
+
 const KNOWN = new Set(['index', 'time', 'process', 'type', 'f', 'key', 'value', 'node', 'error']);
+
+/** JSON text of a value, as JSON.stringify writes it inside an object (numbers and null without the call). */
+function jsonOf(v: unknown): string {
+  if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
+  if (v === null) return 'null';
+  return JSON.stringify(v) ?? 'null';
+}
 
 export class HistoryWriter {
   readonly clock: MonotonicClock;
@@ -41,8 +56,10 @@ export class HistoryWriter {
   private index = 0;
   private readonly validator: HistoryValidator | null;
   private readonly batched: boolean;
-  private pending: string[] = [];
+  /** batched mode: lines not yet written */
+  private pending = '';
   private scheduled = false;
+  private readonly batchMs: number;
 
   /** Create the history file at `path` (it must not exist yet: indices start at 0). */
   constructor(readonly path: string, options: HistoryWriterOptions = {}) {
@@ -50,6 +67,7 @@ export class HistoryWriter {
     this.validator = options.validate === false ? null : new HistoryValidator(path);
     this.fd = openSync(path, 'ax');
     this.batched = options.flush === 'tick';
+    this.batchMs = options.batchMs ?? 0;
   }
 
   /** Number of events written. */
@@ -60,29 +78,47 @@ export class HistoryWriter {
   /** Append one event: assigns its index (and time if absent), writes it durably, returns it. */
   append(event: NewEvent): HistoryEvent {
     if (this.fd === null) throw new Error(`history writer for ${this.path} is closed`);
-    const e: HistoryEvent = {
-      index: this.index,
-      time: event.time ?? this.clock.now(),
-      process: event.process,
-      type: event.type,
-      f: event.f,
-    };
-    if (event.key !== undefined) e.key = event.key;
-    if (event.value !== undefined) e.value = event.value;
-    if (event.node !== undefined) e.node = event.node;
-    if (event.error !== undefined) e.error = event.error;
-    for (const k of Object.keys(event)) if (!KNOWN.has(k) && event[k] !== undefined) e[k] = event[k];
+    const { process, type, f, key, value, node, error } = event;
+    const e: HistoryEvent = { index: this.index, time: event.time ?? this.clock.now(), process, type, f };
+    // the line is built field by field, in the event's key order: the runner appends two events per op, and
+    // a generic JSON.stringify of a fresh object costs several times more (bench/runner.bench.ts)
+    let line = `{"index":${e.index},"time":${e.time},"process":${typeof process === 'number' ? process : JSON.stringify(process)},"type":${JSON.stringify(type)},"f":${JSON.stringify(f)}`;
+    if (key !== undefined) {
+      e.key = key;
+      line += `,"key":${jsonOf(key)}`;
+    }
+    if (value !== undefined) {
+      e.value = value;
+      line += `,"value":${jsonOf(value)}`;
+    }
+    if (node !== undefined) {
+      e.node = node;
+      line += `,"node":${JSON.stringify(node)}`;
+    }
+    if (error !== undefined) {
+      e.error = error;
+      line += `,"error":${JSON.stringify(error)}`;
+    }
+    for (const k in event) {
+      if (KNOWN.has(k)) continue;
+      const v = event[k];
+      if (v === undefined) continue;
+      e[k] = v;
+      line += `,${JSON.stringify(k)}:${jsonOf(v)}`;
+    }
+    line += '}\n';
     this.validator?.accept(e, this.index + 1);
-    const line = `${JSON.stringify(e)}\n`;
     this.index++;
     if (!this.batched) {
       this.write(line);
       return e;
     }
-    this.pending.push(line);
-    if (!this.scheduled) {
+    this.pending += line;
+    if (this.pending.length >= MAX_PENDING) this.flushPending();
+    else if (!this.scheduled) {
       this.scheduled = true;
-      setImmediate(() => this.flushPending());
+      if (this.batchMs > 0) setTimeout(() => this.flushPending(), this.batchMs).unref();
+      else setImmediate(() => this.flushPending());
     }
     return e;
   }
@@ -90,9 +126,9 @@ export class HistoryWriter {
   /** Write every pending line now (batched mode). */
   flushPending(): void {
     this.scheduled = false;
-    if (this.pending.length === 0 || this.fd === null) return;
-    const text = this.pending.join('');
-    this.pending = [];
+    if (this.pending === '' || this.fd === null) return;
+    const text = this.pending;
+    this.pending = '';
     this.write(text);
   }
 

@@ -31,6 +31,7 @@ export interface ClientOptions {
 
 type Outcome = 'ok' | 'fail' | 'info';
 
+const SYNC_REP_CANCELLED = '01000 sync replication wait cancelled: committed locally, maybe not replicated';
 const NOT_QUERYABLE = /not queryable|Client was closed|Cannot use a pool after calling end/i;
 
 export class Client {
@@ -84,16 +85,26 @@ export class Client {
   }
 
   private async perform(op: WorkloadOp, node: string, attempt: number, retryOf: number | undefined): Promise<{ outcome: Outcome; invokeIndex: number }> {
+    // events are plain literals of one shape, not spreads of a shared base: two spreads per event cost
+    // more than the rest of the history path together (bench/runner.bench.ts)
     const w = this.o.writer;
-    const base = { process: this.process, f: op.f, key: op.key, node };
-    const extra = attempt > 0 ? { retry: attempt, retryOf } : {};
-    const inv = w.append({ ...base, type: 'invoke', value: op.value, ...extra });
+    const process = this.process;
+    const { f, key } = op;
+    const inv =
+      attempt > 0
+        ? w.append({ process, type: 'invoke', f, key, value: op.value, node, retry: attempt, retryOf })
+        : w.append({ process, type: 'invoke', f, key, value: op.value, node });
+    const invokeIndex = inv.index;
     let conn: pg.Client;
-    try {
-      conn = await this.connection(node);
-    } catch (err) {
-      w.append({ ...base, type: 'fail', value: op.value, error: `connect: ${message(err)}` });
-      return { outcome: 'fail', invokeIndex: inv.index };
+    const existing = this.conns.get(node);
+    if (existing) conn = existing;
+    else {
+      try {
+        conn = await this.connect(node);
+      } catch (err) {
+        w.append({ process, type: 'fail', f, key, value: op.value, node, error: `connect: ${message(err)}` });
+        return { outcome: 'fail', invokeIndex };
+      }
     }
     this.syncRepCancelled = false;
     const inflight = { started: Date.now(), conn, timedOut: false };
@@ -103,20 +114,20 @@ export class Client {
       this.inflight = null;
       if (op.write && this.syncRepCancelled) {
         this.becomeNewProcess();
-        w.append({ ...base, type: 'info', value: op.value, error: '01000 sync replication wait cancelled: committed locally, maybe not replicated' });
-        return { outcome: 'info', invokeIndex: inv.index };
+        w.append({ process, type: 'info', f, key, value: op.value, node, error: SYNC_REP_CANCELLED });
+        return { outcome: 'info', invokeIndex };
       }
-      w.append({ ...base, type: 'ok', value });
-      return { outcome: 'ok', invokeIndex: inv.index };
+      w.append({ process, type: 'ok', f, key, value, node });
+      return { outcome: 'ok', invokeIndex };
     } catch (caught) {
       this.inflight = null;
       const err = inflight.timedOut ? new Error(`timeout: no reply within ${this.o.opTimeoutMs} ms`) : caught;
       const sent = !NOT_QUERYABLE.test(message(err));
       const c = classifyError(err, { write: op.write, sent });
       if (connectionLost(err)) this.drop(node);
-      w.append({ ...base, type: c.type, value: op.value, error: c.error });
+      w.append({ process, type: c.type, f, key, value: op.value, node, error: c.error });
       if (c.type === 'info') this.becomeNewProcess();
-      return { outcome: c.type, invokeIndex: inv.index };
+      return { outcome: c.type, invokeIndex };
     }
   }
 
@@ -125,9 +136,8 @@ export class Client {
     this.process += this.o.concurrency;
   }
 
-  private async connection(node: string): Promise<pg.Client> {
-    const existing = this.conns.get(node);
-    if (existing) return existing;
+  /** Open this client's connection to `node` (perform reuses it while it lasts). */
+  private async connect(node: string): Promise<pg.Client> {
     const cfg = this.o.connectionFor(node);
     const c = new pg.Client({
       ...cfg,

@@ -6,6 +6,7 @@ import type { NodeSetSpec } from '../../nemesis/types.js';
 import type { WorkloadName } from '../../workloads/names.js';
 import type { Workload } from '../../workloads/types.js';
 import type { ClusterOptions, CutMode, TopologyName } from '../cluster/types.js';
+import type { HistoryWriterOptions } from '../history/writer.js';
 import type { ReadFrom, RoutingMode } from './routing.js';
 import type { RunResults, TestDescription } from './results.js';
 
@@ -49,6 +50,14 @@ export interface RunOutcome {
   results: RunResults;
   test: TestDescription;
 }
+
+/**
+ * How a run writes history.jsonl: events batched for up to 10 ms per write(2). A SIGKILLed run loses at most
+ * that window's last events, as whole lines (the history stays checkable); Ctrl-C and errors write everything.
+ * No validation while writing: the client builds every event itself, and the run reads the file back through
+ * the validating reader before checking it, as `faultline check` would.
+ */
+export const RUN_HISTORY_WRITE: HistoryWriterOptions = { flush: 'tick', batchMs: 10, validate: false };
 
 export const RUN_DEFAULTS: Omit<RunOptions, 'workload' | 'topology'> = {
   nemesis: [],

@@ -29,7 +29,7 @@ import { makeProgress } from './progress.js';
 import { RUN_FILES, type RunResults, type TestDescription } from './results.js';
 import { Rng, randomSeed } from './rng.js';
 import { makeRouter } from './routing.js';
-import { CLUSTER_KEYS, type RunOptions, type RunOutcome } from './config.js';
+import { CLUSTER_KEYS, RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
 import { createRunDir, writeJson } from './store.js';
 import { summarize } from './summary.js';
 
@@ -42,7 +42,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const dir = createRunDir(o.resultsDir, name);
   const t0 = process.hrtime.bigint();
   const clock = new MonotonicClock(t0);
-  const writer = new HistoryWriter(join(dir, RUN_FILES.history), { clock, flush: 'tick' });
+  const writer = new HistoryWriter(join(dir, RUN_FILES.history), { ...RUN_HISTORY_WRITE, clock });
   const progress = makeProgress(o.timeLimitS, o.progress);
   const log = (line: string): void => progress.log(line);
   const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });

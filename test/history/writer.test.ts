@@ -8,7 +8,9 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { checkSet } from '../../checkers/set.js';
 import { MonotonicClock } from '../../src/history/clock.js';
 import { loadHistory, readHistoryEvents } from '../../src/history/load.js';
-import { HistoryWriter } from '../../src/history/writer.js';
+import fc from 'fast-check';
+import type { Json } from '../../src/history/types.js';
+import { HistoryWriter, type HistoryWriterOptions } from '../../src/history/writer.js';
 
 const childScript = fileURLToPath(new URL('../support/writer-child.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'faultline-writer-'));
@@ -56,7 +58,8 @@ describe('HistoryWriter', () => {
   it('leaves only whole lines, all checkable, when SIGKILLed mid-run', async () => {
     for (let round = 0; round < 3; round++) {
       const path = join(dir, `killed-${round}.jsonl`);
-      const child = spawn(process.execPath, ['--import', 'tsx', childScript, path], { stdio: 'ignore' });
+      const mode = round === 1 ? 'batched' : 'sync';
+      const child = spawn(process.execPath, ['--import', 'tsx', childScript, path, mode], { stdio: 'ignore' });
       await new Promise<void>((resolve, reject) => {
         const poll = setInterval(() => {
           let size = 0;
@@ -83,6 +86,48 @@ describe('HistoryWriter', () => {
       const r = checkSet(loaded.history);
       expect(r.valid).toBe(true);
     }
+  });
+});
+
+describe('HistoryWriter lines', () => {
+  const json: fc.Arbitrary<Json> = fc.jsonValue() as fc.Arbitrary<Json>;
+  it('are exactly JSON.stringify of the returned event, in every mode, for any values and strings', () => {
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record(
+            { f: fc.string(), key: fc.option(fc.oneof(fc.string(), fc.integer()), { nil: undefined }), value: fc.option(json, { nil: undefined }), node: fc.option(fc.string({ unit: 'grapheme' }), { nil: undefined }), error: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), extra: fc.option(json, { nil: undefined }) },
+          ),
+          { maxLength: 30 },
+        ),
+        fc.constantFrom<HistoryWriterOptions>({}, { flush: 'tick' }, { flush: 'tick', batchMs: 5 }),
+        (evs, options) => {
+          const file = join(dir, `lines-${n++}.jsonl`);
+          const w = new HistoryWriter(file, { ...options, validate: false });
+          const written = evs.map((e, i) => w.append({ process: i, type: 'invoke', ...e }));
+          w.close();
+          const lines = readFileSync(file, 'utf8').split('\n');
+          expect(lines.pop()).toBe('');
+          expect(lines).toEqual(written.map((e) => JSON.stringify(e)));
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('survive a batch larger than the write buffer, and a single line larger than it', () => {
+    const file = join(dir, 'big.jsonl');
+    const w = new HistoryWriter(file, { flush: 'tick', batchMs: 1000 });
+    const big = 'é'.repeat(100_000);
+    for (let i = 0; i < 2000; i++) {
+      w.append({ process: i, type: 'invoke', f: 'add', value: i === 1000 ? big : i });
+    }
+    w.close();
+    const lines = readFileSync(file, 'utf8').trim().split('\n');
+    expect(lines).toHaveLength(2000);
+    expect((JSON.parse(lines[1000]!) as { value: string }).value).toBe(big);
+    expect((JSON.parse(lines[1999]!) as { index: number }).index).toBe(1999);
   });
 });
 

@@ -43,6 +43,18 @@ const MAX_PENDING = 256 * 1024;
 
 const KNOWN = new Set(['index', 'time', 'process', 'type', 'f', 'key', 'value', 'node', 'error']);
 
+/** JSON strings of the few names that recur in every event (f, node, "nemesis"), computed once each. */
+const QUOTED = new Map<string, string>();
+
+function quoted(s: string): string {
+  let q = QUOTED.get(s);
+  if (q === undefined) {
+    q = JSON.stringify(s);
+    if (QUOTED.size < 1024) QUOTED.set(s, q);
+  }
+  return q;
+}
+
 /** JSON text of a value, as JSON.stringify writes it inside an object (numbers and null without the call). */
 function jsonOf(v: unknown): string {
   if (typeof v === 'number') return Number.isFinite(v) ? String(v) : 'null';
@@ -82,7 +94,7 @@ export class HistoryWriter {
     const e: HistoryEvent = { index: this.index, time: event.time ?? this.clock.now(), process, type, f };
     // the line is built field by field, in the event's key order: the runner appends two events per op, and
     // a generic JSON.stringify of a fresh object costs several times more (bench/runner.bench.ts)
-    let line = `{"index":${e.index},"time":${e.time},"process":${typeof process === 'number' ? process : JSON.stringify(process)},"type":${JSON.stringify(type)},"f":${JSON.stringify(f)}`;
+    let line = `{"index":${e.index},"time":${e.time},"process":${typeof process === 'number' ? process : quoted(process)},"type":${quoted(type)},"f":${quoted(f)}`;
     if (key !== undefined) {
       e.key = key;
       line += `,"key":${jsonOf(key)}`;
@@ -93,7 +105,7 @@ export class HistoryWriter {
     }
     if (node !== undefined) {
       e.node = node;
-      line += `,"node":${JSON.stringify(node)}`;
+      line += `,"node":${quoted(node)}`;
     }
     if (error !== undefined) {
       e.error = error;

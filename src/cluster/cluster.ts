@@ -21,6 +21,7 @@ import { lsn, poll, query } from './sql.js';
 import { setupSingle, setupStreaming } from './streaming.js';
 import { makeTls, type TlsMaterial } from './tls.js';
 import { defaultRunBase, siteName, validate, type ResolvedSync } from './options.js';
+import { claimTempDir, sweepStaleTempDirs, TEMP_PREFIX } from './stale.js';
 import {
   type Cluster,
   type ClusterDescription,
@@ -444,10 +445,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const external = opts.topology === 'external' ? parseExternalFile(opts.externalFile!) : null;
   const bins = external ? null : findBinaries(opts.pgBin);
   const user = external ? null : serverUser(opts.osUser);
-  const dir = opts.dir ? resolve(opts.dir) : mkdtempSync(join(defaultRunBase(), 'faultline-cluster-'));
+  const keep = opts.keep === true || opts.dir !== undefined;
+  if (!opts.dir) sweepStaleTempDirs(defaultRunBase());
+  const dir = opts.dir ? resolve(opts.dir) : mkdtempSync(join(defaultRunBase(), TEMP_PREFIX));
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
-  const keep = opts.keep === true || opts.dir !== undefined;
+  if (!opts.dir && !keep) claimTempDir(dir);
   const password = randomBytes(18).toString('hex');
   let plane: LinkPlane | null = null;
   let cluster: ClusterImpl | null = null;

@@ -27,7 +27,9 @@ export function postgresqlConf(c: NodeConfig): string {
     unix_socket_directories: q(''),
     max_connections: '100',
     shared_buffers: q('32MB'),
-    dynamic_shared_memory_type: 'posix',
+    // mmap: segments live in the data directory's pg_dynshmem, so a SIGKILLed server (the kill nemesis) does
+    // not leak /dev/shm/PostgreSQL.* files; data directories are on tmpfs by default, so this costs nothing
+    dynamic_shared_memory_type: 'mmap',
     wal_level: 'logical',
     max_wal_senders: '20',
     max_replication_slots: '20',

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { descendants, isAlive, track, waitGone } from '../util/processes.js';
+import { removeOrphanSegments } from './ipc.js';
 import type { PgBinaries } from './binaries.js';
 import type { OsUser } from './osuser.js';
 
@@ -256,6 +257,7 @@ export class PgServer {
     }
     await this.waitExit(10_000);
     await waitGone(pids, 10_000);
+    removeOrphanSegments(new Set([pid]));
   }
 
   /** SIGSTOP to the postmaster first (no new children), then to every descendant. */

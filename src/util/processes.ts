@@ -109,6 +109,16 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/** The process's start time in clock ticks since boot (/proc/PID/stat field 22): with the PID, names one process. */
+export function startTimeOf(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+  } catch {
+    return null;
+  }
+}
+
 function parentOf(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');

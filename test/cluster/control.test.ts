@@ -1,8 +1,10 @@
 // Node control on a real streaming cluster: kill (every process of the node gone), start, pause (no answer,
 // every process stopped), resume, fast stop and restart; nothing is left behind.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../../src/cluster/index.js';
+import { parseSysvShm } from '../../src/cluster/ipc.js';
 import { descendants } from '../../src/util/processes.js';
 import { gone, seesCount, sql, until } from './helpers.js';
 
@@ -39,6 +41,9 @@ describe('node control', () => {
     expect(c.node('n2').state).toBe('killed');
     expect(c.node('n2').pid).toBeNull();
     expect(tree.filter((p) => !gone(p))).toEqual([]);
+    // the killed postmaster's System V segment is removed, and it made no /dev/shm segments (dsm type mmap)
+    expect(parseSysvShm(readFileSync('/proc/sysvipc/shm', 'utf8')).filter((s) => s.cpid === pm)).toEqual([]);
+    expect(readdirSync(join(c.dir, 'n2', 'data', 'pg_dynshmem')).length).toBeGreaterThan(0);
     await expect(sql(c.adminConfig('n2'), 'SELECT 1', [], 2000)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     await sql(c.clientConfig('n1'), 'INSERT INTO t VALUES (1)');
     await c.start('n2');

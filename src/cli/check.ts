@@ -1,8 +1,10 @@
 // `faultline check` implementation: load each history, validate its ops for the model, run the model's
 // checkers, print one line (or JSON object) per history; returns the highest per-history exit status.
+import { existsSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { checkerFor, opProblemFor, type CheckModel } from '../../checkers/index.js';
-import type { CheckResult, Validity } from '../../checkers/types.js';
+import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
+import { finalBeside, readFinalReads } from '../history/final-reads.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
 import type { CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from './exit.js';
@@ -15,7 +17,7 @@ export interface CheckIo {
 
 /** What one history came to: a verdict, or an error with its exit status. */
 export type FileOutcome =
-  | { file: string; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string }
+  | { file: string; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string }
   | { file: string; status: number; error: string };
 
 function statusOf(valid: Validity): number {
@@ -62,17 +64,29 @@ function summarize(result: CheckResult, timeLimitS: number): string | undefined 
   return undefined;
 }
 
+/** The final-reads file for a history: --final FILE for every history; auto: the final.json beside it, if any. */
+function finalFileFor(history: string, final: string | undefined): string | undefined {
+  if (final === undefined) return undefined;
+  if (final !== 'auto') return final;
+  if (history === '-') return undefined;
+  const beside = finalBeside(history);
+  return existsSync(beside) ? beside : undefined;
+}
+
 async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
   try {
     const loaded = await loadHistory(file, stdin);
     checkOps(loaded, opts.model, opts.linearizable === true);
     const checker = checkerFor(opts.model, { linearizable: opts.linearizable === true });
-    const ctx = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
+    const finalFile = finalFileFor(file, opts.final);
+    const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
+    if (finalFile !== undefined) ctx.final = readFinalReads(finalFile);
     const result = checker(loaded.history, ctx);
     const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
     const reason = summarize(result, opts.timeLimit);
     const out: FileOutcome = { file, status: statusOf(result.valid), valid: result.valid, ops, result };
     if (reason !== undefined) out.reason = reason;
+    if (finalFile !== undefined) out.final = finalFile;
     return out;
   } catch (err) {
     if (err instanceof UserError) return { file, status: err.exitCode, error: err.message };
@@ -86,7 +100,8 @@ const WORD: Record<string, string> = { true: 'valid', false: 'INVALID', unknown:
 function humanLine(o: FileOutcome, model: string): string {
   if ('error' in o) return '';
   const reason = o.reason === undefined ? '' : `, ${o.reason}`;
-  return `${o.file}: ${WORD[String(o.valid)]} — model ${model}, ${o.ops} ops${reason}\n`;
+  const final = o.final === undefined ? '' : ` (final reads: ${o.final})`;
+  return `${o.file}: ${WORD[String(o.valid)]} — model ${model}, ${o.ops} ops${final}${reason}\n`;
 }
 
 function jsonLine(o: FileOutcome, model: string): string {
@@ -94,6 +109,7 @@ function jsonLine(o: FileOutcome, model: string): string {
   const { valid: _v, reason: _r, ...details } = o.result;
   const obj: Record<string, unknown> = { file: o.file, model, valid: o.valid, status: o.status, ops: o.ops };
   if (o.reason !== undefined) obj.reason = o.reason;
+  if (o.final !== undefined) obj.final = o.final;
   Object.assign(obj, details);
   return `${JSON.stringify(obj)}\n`;
 }

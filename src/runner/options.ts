@@ -1,9 +1,9 @@
 // Turns command-line flags or an experiment file's objects into validated RunOptions.
 // Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
-import { readFileSync } from 'node:fs';
-import { EXIT, InputError, UsageError, UserError } from '../cli/exit.js';
+import { InputError, UsageError } from '../cli/exit.js';
 import { NEMESIS_NAMES, isNemesisName, type NemesisName } from '../../nemesis/names.js';
 import { WORKLOAD_NAMES, isWorkloadName } from '../../workloads/names.js';
+import { readJsonFile } from '../util/json-file.js';
 import { RUN_DEFAULTS, type RunOptions } from './config.js';
 
 type Kind =
@@ -151,20 +151,7 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
 
 /** Read an experiment file: one JSON object, or a list of them. */
 export function readExperimentFile(file: string): Record<string, unknown>[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new UserError(`${file}: cannot read: ${(err as Error).message}`, EXIT.NO_INPUT);
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(text);
-  } catch (err) {
-    const m = /position (\d+)/.exec((err as Error).message);
-    const line = m ? text.slice(0, Number(m[1])).split('\n').length : 1;
-    throw new InputError(file, line, `expected JSON: ${(err as Error).message}`);
-  }
+  const data = readJsonFile(file);
   const list = Array.isArray(data) ? data : [data];
   list.forEach((x, i) => {
     if (x === null || typeof x !== 'object' || Array.isArray(x)) {

@@ -1,6 +1,7 @@
 // The shapes of a run directory's companion files: test.json (what was run) and results.json (verdicts).
 // Reports and `faultline serve` read these; the runner writes them.
 import type { CheckResult, Validity } from '../../checkers/types.js';
+import { FINAL_FILE } from '../history/final-reads.js';
 
 /** test.json: the test's configuration, seed, topology, nodes and versions. */
 export interface TestDescription {
@@ -38,6 +39,7 @@ export const RUN_FILES = {
   history: 'history.jsonl',
   test: 'test.json',
   results: 'results.json',
+  final: FINAL_FILE,
   metrics: 'metrics.jsonl',
   index: 'index.html',
   nodeLogs: 'nodes',

@@ -18,6 +18,7 @@ import type { Cluster, ClusterOptions, TableSnapshot } from '../cluster/types.js
 import { MonotonicClock } from '../history/clock.js';
 import { loadHistory } from '../history/load.js';
 import type { Json } from '../history/types.js';
+import type { FinalFile } from '../history/final-reads.js';
 import { HistoryWriter } from '../history/writer.js';
 import { onCleanup } from '../util/processes.js';
 import { faultlineVersion } from '../util/version.js';
@@ -128,6 +129,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     await restartDownNodes(c, writer, log);
     const caughtUp = await c.waitForReplication(o.settleS * 1000).catch(() => false);
     const final = await finalReads(c, workload);
+    writeJson(join(dir, RUN_FILES.final), final); // `faultline check --final auto` reads it back
     const snapshot = await c.snapshot(workload.tables).catch((err: unknown): TableSnapshot[] => {
       log(`convergence snapshot failed: ${String(err)}`);
       return [];
@@ -224,7 +226,7 @@ async function restartDownNodes(c: Cluster, writer: HistoryWriter, log: (s: stri
   }
 }
 
-async function finalReads(c: Cluster, workload: Workload): Promise<{ reads: FinalReads; errors: Record<string, string> }> {
+async function finalReads(c: Cluster, workload: Workload): Promise<FinalFile> {
   const reads: FinalReads = {};
   const errors: Record<string, string> = {};
   for (const n of c.nodes) {

@@ -58,6 +58,38 @@ describe('faultline check: verdicts', () => {
   });
 });
 
+describe('faultline check --final: the final reads a run wrote beside its history', () => {
+  const set = new HistoryBuilder().op(0, 'add', 1, undefined).op(1, 'add', 2, undefined).op(0, 'read', null, [1, 2]).jsonl();
+  const run = join(dir, 'run');
+  mkdirSync(run);
+  const history = join(run, 'history.jsonl');
+  writeFileSync(history, set);
+  writeFileSync(join(run, 'final.json'), JSON.stringify({ reads: { n1: [1, 2], n2: [1] }, errors: {} }));
+
+  it('without them the history alone is judged; auto reads final.json beside it and finds what n2 lost', () => {
+    expect(faultline(['check', '--model', 'set', history]).status).toBe(0);
+    const r = faultline(['check', '--model', 'set', '--final', 'auto', history]);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toContain(`(final reads: ${join(run, 'final.json')})`);
+    const j = faultline(['check', '--model', 'set', '--json', '--final', join(run, 'final.json'), history]);
+    expect((JSON.parse(j.stdout) as { final: string; valid: unknown }).valid).toBe(false);
+    // a plain {node: value} object works too; auto without a final.json beside the history checks it alone
+    const plain = file('plain-final.json', JSON.stringify({ n1: [1, 2] }));
+    expect(faultline(['check', '--model', 'set', '--final', plain, history]).status).toBe(0);
+    expect(faultline(['check', '--model', 'set', '--final', 'auto', file('alone.jsonl', set)]).status).toBe(0);
+  });
+
+  it('a malformed final file exits 65 naming it, a missing one 66', () => {
+    const bad = file('bad-final.json', '{"reads": [1, 2]}');
+    const r = faultline(['check', '--model', 'set', '--final', bad, history]);
+    expect(r.status).toBe(65);
+    expect(r.stderr).toContain(`${bad}:1: expected "reads" to be an object`);
+    const broken = file('broken-final.json', '{\n  "n1": [1,\n');
+    expect(faultline(['check', '--model', 'set', '--final', broken, history]).stderr).toContain(`${broken}:2: expected JSON`);
+    expect(faultline(['check', '--model', 'set', '--final', join(dir, 'nope.json'), history]).status).toBe(66);
+  });
+});
+
 describe('faultline check: malformed input exits 65 with one line naming file:line', () => {
   const inv = (i: number, p: number, f = 'read', extra = '') => `{"index":${i},"time":${i},"process":${p},"type":"invoke","f":"${f}"${extra}}`;
   const cases: Array<[string, string, number, string]> = [

@@ -41,6 +41,10 @@ describe('faultline run on real PostgreSQL', () => {
     }
     // no read is ever info: a read that failed had no effect
     expect(evs.filter((e) => e.f === 'read' && e.type === 'info')).toHaveLength(0);
+    // the final reads the checkers got are kept beside the history (for `faultline check --final auto`)
+    const final = JSON.parse(readFileSync(join(o.dir, 'final.json'), 'utf8')) as { reads: Record<string, unknown>; errors: object };
+    expect(Object.keys(final.reads)).toEqual(['n1']);
+    expect(final.errors).toEqual({});
   });
 
   it('register on single under kill and partition is linearizable', async () => {

@@ -20,6 +20,7 @@ export interface CheckOptions {
   json?: boolean;
   timeLimit: number;
   linearizable?: boolean;
+  final?: string;
 }
 
 const HELP_AFTER = `
@@ -32,6 +33,10 @@ that cannot be read gives file, status and error instead).
 Models: register, cas-register, kv: linearizability (WGL search, per key);
 counter: read bounds and final values; set: Jepsen set-full (lost, stale,
 unexpected, duplicated elements). Every model also reports op statistics.
+
+Final reads: a run reads every node after healing and writes final.json beside
+its history; --final auto (or --final RUN/final.json) hands them to the checker,
+which then reaches the run's own verdict (set: lost / unexpected per node).
 
 Exit status (the highest over all histories):
   0 valid   1 invalid (anomaly found)   2 unknown (time limit ran out)
@@ -51,6 +56,7 @@ export function registerCheck(program: Command): void {
       DEFAULT_TIME_LIMIT_S,
     )
     .option('--linearizable', 'counter, set: also check linearizability with the WGL checker')
+    .option('--final <file>', 'final reads per node (a run\'s final.json) for the set and counter checkers; auto: the final.json beside each history')
     .addHelpText('after', HELP_AFTER)
     .action(async (histories: string[], opts: CheckOptions) => {
       const { runCheck } = await import('../check.js');

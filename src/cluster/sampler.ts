@@ -1,5 +1,6 @@
 // metrics.jsonl sampler: once a second, one JSON line per node with role, LSNs, replication lag (pg_stat_replication,
-// pg_stat_wal_receiver) and subscription state/error/conflict counters. A node that does not answer gets `error`.
+// pg_stat_wal_receiver), replication slots (active, WAL held back) and subscription state/error/conflict counters.
+// A node that does not answer gets `error`.
 import { createWriteStream } from 'node:fs';
 import type pg from 'pg';
 import { withClient } from './sql.js';
@@ -30,6 +31,11 @@ const SUBS_SQL = `SELECT s.subname, s.pid, s.received_lsn::text, s.latest_end_ls
   FROM pg_stat_subscription s LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.subid
   WHERE s.relid IS NULL ORDER BY s.subname`;
 
+/** PostgreSQL 13+ columns only (--pg-bin may point at an older major than the embedded one). */
+const SLOTS_SQL = `SELECT slot_name, slot_type, active, restart_lsn::text, confirmed_flush_lsn::text, wal_status,
+  pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::float8 AS retained_bytes
+  FROM pg_replication_slots ORDER BY slot_name`;
+
 async function sampleNode(n: SampledNode): Promise<Record<string, unknown>> {
   if (!n.config) return { error: 'node is down' };
   try {
@@ -37,8 +43,9 @@ async function sampleNode(n: SampledNode): Promise<Record<string, unknown>> {
       const node = (await c.query(NODE_SQL)).rows[0] as Record<string, unknown>;
       const replication = (await c.query(REPL_SQL)).rows;
       const receiver = (await c.query(RECEIVER_SQL)).rows[0] ?? null;
+      const slots = (await c.query(SLOTS_SQL)).rows;
       const subscriptions = (await c.query(SUBS_SQL)).rows;
-      return { ...node, replication, receiver, subscriptions };
+      return { ...node, replication, receiver, slots, subscriptions };
     });
   } catch (err) {
     return { error: (err as Error).message || String(err) };

@@ -108,6 +108,12 @@ describe('topologies', () => {
       const stats = (n2[0]!.subscriptions as { stats: Record<string, unknown> }[])[0]!.stats;
       expect(stats).toHaveProperty('apply_error_count');
       expect(stats).toHaveProperty('confl_insert_exists');
+      // n1's slot for n2's disabled subscription is inactive and holds WAL back
+      const n1 = lines.filter((l) => l.node === 'n1');
+      const slots = n1[n1.length - 1]!.slots as { slot_name: string; slot_type: string; active: boolean; retained_bytes: number }[];
+      const held = slots.find((sl) => sl.slot_name === 'n2_from_n1');
+      expect(held).toMatchObject({ slot_type: 'logical', active: false });
+      expect(held!.retained_bytes).toBeGreaterThan(0);
     });
   });
 });

@@ -38,8 +38,8 @@ export interface HistoryWriterOptions {
   batchMs?: number;
 }
 
-/** batched mode: write once this many characters are pending, whatever the timer */
-const MAX_PENDING = 256 * 1024;
+/** batched mode: the write buffer's size; a full buffer is written at once, whatever the timer */
+const PENDING_BYTES = 256 * 1024;
 
 const KNOWN = new Set(['index', 'time', 'process', 'type', 'f', 'key', 'value', 'node', 'error']);
 
@@ -68,8 +68,12 @@ export class HistoryWriter {
   private index = 0;
   private readonly validator: HistoryValidator | null;
   private readonly batched: boolean;
-  /** batched mode: lines not yet written */
-  private pending = '';
+  /**
+   * batched mode: lines not yet written, encoded at once into this buffer: a string kept for the whole batch
+   * would outlive a young-generation GC or two and be copied each time (bench/runner.bench.ts)
+   */
+  private pending = Buffer.allocUnsafe(PENDING_BYTES);
+  private pendingBytes = 0;
   private scheduled = false;
   private readonly batchMs: number;
 
@@ -125,9 +129,8 @@ export class HistoryWriter {
       this.write(line);
       return e;
     }
-    this.pending += line;
-    if (this.pending.length >= MAX_PENDING) this.flushPending();
-    else if (!this.scheduled) {
+    this.queue(line);
+    if (!this.scheduled) {
       this.scheduled = true;
       if (this.batchMs > 0) setTimeout(() => this.flushPending(), this.batchMs).unref();
       else setImmediate(() => this.flushPending());
@@ -138,16 +141,35 @@ export class HistoryWriter {
   /** Write every pending line now (batched mode). */
   flushPending(): void {
     this.scheduled = false;
-    if (this.pending === '' || this.fd === null) return;
-    const text = this.pending;
-    this.pending = '';
-    this.write(text);
+    if (this.pendingBytes === 0 || this.fd === null) return;
+    const n = this.pendingBytes;
+    this.pendingBytes = 0;
+    this.writeBytes(this.pending, n);
+  }
+
+  private queue(line: string): void {
+    // a line of n UTF-16 units takes at most 3n bytes: measure exactly only when that bound does not fit
+    if (this.pendingBytes + 3 * line.length > this.pending.length) {
+      const bytes = Buffer.byteLength(line, 'utf8');
+      if (this.pendingBytes + bytes > this.pending.length) {
+        this.flushPending();
+        if (bytes > this.pending.length) {
+          this.write(line); // larger than the whole buffer: on its own
+          return;
+        }
+      }
+    }
+    this.pendingBytes += this.pending.write(line, this.pendingBytes, 'utf8');
   }
 
   private write(text: string): void {
     const buf = Buffer.from(text, 'utf8');
+    this.writeBytes(buf, buf.length);
+  }
+
+  private writeBytes(buf: Buffer, length: number): void {
     let off = 0;
-    while (off < buf.length) off += writeSync(this.fd as number, buf, off, buf.length - off);
+    while (off < length) off += writeSync(this.fd as number, buf, off, length - off);
   }
 
   /** fsync and close; idempotent. */

@@ -79,6 +79,14 @@ describe('faultline check --final: the final reads a run wrote beside its histor
     expect(faultline(['check', '--model', 'set', '--final', 'auto', file('alone.jsonl', set)]).status).toBe(0);
   });
 
+  it('a run directory is checked as its history.jsonl (metrics.jsonl beside it is not a history)', () => {
+    writeFileSync(join(run, 'metrics.jsonl'), '{"time":0,"node":"n1","role":"primary"}\n');
+    const r = faultline(['check', '--model', 'set', '--final', 'auto', run]);
+    expect(r.status).toBe(1);
+    expect(r.stdout.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.stdout).toContain(`${history}: INVALID`);
+  });
+
   it('a malformed final file exits 65 naming it, a missing one 66', () => {
     const bad = file('bad-final.json', '{"reads": [1, 2]}');
     const r = faultline(['check', '--model', 'set', '--final', bad, history]);

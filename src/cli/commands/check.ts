@@ -25,7 +25,8 @@ export interface CheckOptions {
 
 const HELP_AFTER = `
 HISTORY: a history.jsonl, a Jepsen history.edn, - for stdin (JSONL, or EDN when it
-starts with [, ( or {:), or a directory (every *.jsonl and *.edn below it, sorted).
+starts with [, ( or {:), or a directory (every *.jsonl and *.edn below it, sorted;
+in a run directory only its history.jsonl: metrics.jsonl is not a history).
 One line per history in argument order (one JSON object per line with --json:
 file, model, valid, status, ops, reason, and each checker's details; a history
 that cannot be read gives file, status and error instead).

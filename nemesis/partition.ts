@@ -68,12 +68,13 @@ export function partitionNemesis(mode: PartitionMode = 'halves', cutMode: CutMod
   return {
     name: 'partition',
     names: ['start-partition', 'stop-partition'],
-    async start({ cluster, rng }) {
-      const cut = planPartition(cluster, mode, rng);
+    async start({ cluster, rng, partitionMode }) {
+      const m = partitionMode ?? mode;
+      const cut = planPartition(cluster, m, rng);
       const links: string[] = [];
       for (const sel of selectors(cut)) links.push(...(await cluster.cutLinks(sel, cutMode)));
       inForce = cut;
-      return { f: 'start-partition', value: { mode, cut: cutMode, grudge: grudgeOf(cut), links } };
+      return { f: 'start-partition', value: { mode: m, cut: cutMode, grudge: grudgeOf(cut), links } };
     },
     async stop({ cluster }) {
       if (!inForce) return null;

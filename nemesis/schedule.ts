@@ -1,6 +1,7 @@
 // Nemesis schedules: periodic (wait, start a fault, hold, heal, repeat) or random (durations drawn from
 // the seed). Every start and heal is recorded in the history as a nemesis invoke + info pair.
 import type { HistoryWriter } from '../src/history/writer.js';
+import type { PartitionMode } from './partition.js';
 import type { FaultRecord, Nemesis, NemesisContext, NodeSetSpec } from './types.js';
 
 export type ScheduleMode = 'periodic' | 'random';
@@ -12,6 +13,8 @@ export interface FaultStep {
   duration: number;
   /** which nodes this step hits (default: the run's --targets) */
   targets?: NodeSetSpec;
+  /** a partition step: which links it cuts (default: the run's --partition) */
+  mode?: PartitionMode;
 }
 
 export interface ScheduleOptions {
@@ -64,7 +67,8 @@ export async function runPlan(plan: readonly FaultStep[], nemeses: Nemesis[], ct
     await until(step.at);
     if (o.stopped()) break;
     const prior = busy.get(nem.name) ?? Promise.resolve();
-    const sctx = step.targets ? { ...ctx, targets: step.targets } : ctx;
+    const sctx: NemesisContext = { ...ctx, targets: step.targets ?? ctx.targets };
+    if (step.mode) sctx.partitionMode = step.mode;
     const p = prior.then(async () => {
       if (o.stopped()) return;
       o.onChange?.(nem.name);

@@ -3,12 +3,15 @@
 import type { Cluster } from '../src/cluster/types.js';
 import type { Json } from '../src/history/types.js';
 import type { Rng } from '../src/runner/rng.js';
+import type { PartitionMode } from './partition.js';
 
 export interface NemesisContext {
   cluster: Cluster;
   rng: Rng;
   /** which nodes faults target: one random node, a minority, a majority, the primary, or all */
   targets: NodeSetSpec;
+  /** a fault plan's step may choose the partition's links (default: the partition nemesis's own mode) */
+  partitionMode?: PartitionMode;
   log(message: string): void;
   /** client routing control, for faults that drain a node's clients first (switchover) */
   routing?: DrainControl;

@@ -18,6 +18,8 @@ export interface FaultPlanOptions {
   /** how long a fault holds before it is healed, s (default 0.5 to half the run) */
   minDurationS?: number;
   maxDurationS?: number;
+  /** partition steps each choose which links they cut, from these (shrinking towards the first); default: the case's */
+  partitionModes?: readonly PartitionMode[];
 }
 
 /**
@@ -32,14 +34,19 @@ export function faultPlan(o: FaultPlanOptions): fc.Arbitrary<FaultStep[]> {
   const latest = Math.max(0, Math.round((timeS - 1) * 10));
   const minSteps = o.minSteps ?? 0;
   const maxSteps = Math.max(minSteps, o.maxSteps ?? Math.max(2, Math.floor(timeS / 3)));
+  const modes = o.partitionModes ?? [];
   const step = fc.record({
     at: fc.integer({ min: 0, max: latest }),
     nemesis: fc.constantFrom(...o.nemeses),
     duration: fc.integer({ min: minD, max: maxD }),
+    mode: modes.length > 0 ? fc.constantFrom(...modes) : fc.constant(undefined),
   });
-  return fc
-    .array(step, { minLength: minSteps, maxLength: maxSteps })
-    .map((steps) => steps.map((s): FaultStep => ({ at: s.at / 10, nemesis: s.nemesis, duration: s.duration / 10 })).sort((a, b) => a.at - b.at));
+  const toStep = (s: { at: number; nemesis: string; duration: number; mode: PartitionMode | undefined }): FaultStep => {
+    const out: FaultStep = { at: s.at / 10, nemesis: s.nemesis, duration: s.duration / 10 };
+    if (s.mode !== undefined && s.nemesis === 'partition') out.mode = s.mode;
+    return out;
+  };
+  return fc.array(step, { minLength: minSteps, maxLength: maxSteps }).map((steps) => steps.map(toStep).sort((a, b) => a.at - b.at));
 }
 
 /** Which nodes faults target (kill, pause, latency…); shrinks towards the first one given. */

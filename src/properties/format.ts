@@ -6,10 +6,11 @@ import type { CaseRun, PropertyReport } from './report.js';
 
 const s1 = (x: number): string => `${Number(x.toFixed(1))} s`;
 
-/** "failover at 0 s for 0.5 s; kill at 2.3 s for 1 s", or "no faults". */
+/** "failover at 0 s for 0.5 s; partition(halves) at 2.3 s for 1 s", or "no faults". */
 export function describePlan(plan: readonly FaultStep[]): string {
   if (plan.length === 0) return 'no faults';
-  return plan.map((s) => `${s.nemesis} at ${s1(s.at)} for ${s1(s.duration)}`).join('; ');
+  const what = (s: FaultStep): string => (s.mode ? `${s.nemesis}(${s.mode})` : s.nemesis);
+  return plan.map((s) => `${what(s)} at ${s1(s.at)} for ${s1(s.duration)}`).join('; ');
 }
 
 /** The case's knobs other than the plan, e.g. "targets=primary concurrency=3 seed=123". */

@@ -63,6 +63,28 @@ describe('faultPlan', () => {
   it('needs a nemesis', () => {
     expect(() => faultPlan({ nemeses: [] })).toThrow(/at least one nemesis/);
   });
+
+  it('partition steps may each choose their links; shrinking goes to the first mode', () => {
+    const plans = faultPlan({ nemeses: ['partition', 'kill'], timeS: 6, minSteps: 1, maxSteps: 4, partitionModes: ['isolate-one', 'site-split'] });
+    fc.assert(
+      fc.property(plans, (plan) => {
+        for (const s of plan) {
+          if (s.nemesis === 'partition') expect(['isolate-one', 'site-split']).toContain(s.mode);
+          else expect(s.mode).toBeUndefined();
+        }
+      }),
+      { seed: 5 },
+    );
+    const breaksOnSiteSplit = (plan: { nemesis: string; mode?: string }[]): boolean => plan.some((s) => s.mode === 'site-split');
+    const out = fc.check(fc.property(plans, (plan) => !breaksOnSiteSplit(plan)), { seed: 3 });
+    expect(out.failed).toBe(true);
+    expect(out.counterexample?.[0]).toEqual([{ at: 0, nemesis: 'partition', duration: 0.5, mode: 'site-split' }]);
+    expect(describePlan(out.counterexample![0])).toBe('partition(site-split) at 0 s for 0.5 s');
+    // without partitionModes no step names one (the case's --partition applies)
+    for (const plan of fc.sample(faultPlan({ nemeses: ['partition'], timeS: 6, minSteps: 1 }), { seed: 1, numRuns: 20 })) {
+      for (const s of plan) expect(s).not.toHaveProperty('mode');
+    }
+  });
 });
 
 describe('scenario and caseOptions', () => {

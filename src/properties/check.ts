@@ -29,7 +29,8 @@ export interface PropertySpec {
   path?: string;
   /** seconds per run (FAULTLINE_TIME wins; default 6): give faultPlan the same */
   timeS?: number;
-  /** most shrink candidates tried, each a real run (FAULTLINE_SHRINKS wins; default 10) */
+  /** most shrink candidates tried, each a real run (FAULTLINE_SHRINKS wins; default 10); fast-check's shrinking,
+   * then dropping the plan's steps one at a time while the property still fails */
   maxShrinks?: number;
   /** stop at the first failure, without shrinking */
   endOnFailure?: boolean;
@@ -73,8 +74,9 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
   // set from inside the property (fast-check calls it): an abort, and whether shrinking has begun
   const state: { error: Error | null; failed: boolean } = { error: null, failed: false };
 
-  const judge = async (scenario: Scenario): Promise<boolean> => {
-    if (state.error) return true; // aborted: let fast-check wind down without more runs
+  /** One real run of a case, judged and logged; null when the search is aborted. */
+  const runCase = async (scenario: Scenario): Promise<CaseRun | null> => {
+    if (state.error) return null;
     const phase = state.failed ? 'shrink' : 'search';
     const started = Date.now();
     let verdict: Verdict;
@@ -86,12 +88,12 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     } catch (err) {
       if (err instanceof PropertyMisuse) {
         state.error = err;
-        return true;
+        return null;
       }
       if (dir === null) {
         // the run itself crashed (cluster did not start…): an error of the setup, not a counterexample
         state.error = new Error(`run crashed for plan ${JSON.stringify(scenario.plan)}: ${err instanceof Error ? err.message : String(err)}`);
-        return true;
+        return null;
       }
       verdict = { holds: false, reason: `property threw: ${err instanceof Error ? err.message : String(err)}` };
     }
@@ -100,8 +102,10 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     last.set(JSON.stringify(scenario), run);
     log(`faultline property "${name}": ${formatCase(run)}`);
     if (!verdict.holds) state.failed = true;
-    return verdict.holds;
+    return run;
   };
+  // aborted: let fast-check wind down without more runs
+  const judge = async (scenario: Scenario): Promise<boolean> => (await runCase(scenario))?.verdict.holds ?? true;
 
   const cases = Number.isFinite(maxShrinks) ? fc.limitShrink(spec.cases, maxShrinks) : spec.cases;
   const params: fc.Parameters<[Scenario]> = { numRuns: env.runs ?? spec.numRuns ?? PROPERTY_DEFAULTS.runs, seed };
@@ -110,7 +114,13 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
   log(`faultline property "${name}": fast-check seed ${seed}${path ? `, path ${path}` : ''}, ${params.numRuns} case(s), ${timeS} s per run`);
   const details = await fc.check(fc.asyncProperty(cases, judge), params);
 
-  const counterexample = details.failed && details.counterexample ? (last.get(JSON.stringify(details.counterexample[0])) ?? null) : null;
+  let counterexample = details.failed && details.counterexample ? (last.get(JSON.stringify(details.counterexample[0])) ?? null) : null;
+  let dropped = 0;
+  if (counterexample && !spec.endOnFailure) {
+    // fast-check's array shrinking mostly drops steps from the front of the plan; drop each other one in turn
+    const budget = maxShrinks - runs.filter((r) => r.phase === 'shrink').length;
+    ({ run: counterexample, dropped } = await dropSteps(counterexample, runCase, budget));
+  }
   const firstFailure = runs.find((r) => !r.verdict.holds) ?? null;
   for (const r of runs) {
     if (r.dir === null || r === counterexample || keep) continue;
@@ -127,7 +137,7 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     seed: details.seed,
     path: details.counterexamplePath,
     timeS,
-    numShrinks: details.numShrinks,
+    numShrinks: details.numShrinks + dropped,
     runs,
     counterexample,
     firstFailure,
@@ -136,6 +146,32 @@ export async function checkProperty(name: string, spec: PropertySpec): Promise<P
     testFile: spec.testFile,
     error: state.error,
   };
+}
+
+/**
+ * Shortens a failing case's plan one step at a time, keeping each removal that still fails; at most `budget`
+ * runs. Plans of one step are left as they are.
+ */
+async function dropSteps(failing: CaseRun, runCase: (s: Scenario) => Promise<CaseRun | null>, budget: number): Promise<{ run: CaseRun; dropped: number }> {
+  let best = failing;
+  let dropped = 0;
+  let tries = 0;
+  let progress = true;
+  while (progress && best.scenario.plan.length > 1 && tries < budget) {
+    progress = false;
+    for (let i = 0; i < best.scenario.plan.length && tries < budget; i++) {
+      tries++;
+      const run = await runCase({ ...best.scenario, plan: best.scenario.plan.filter((_, j) => j !== i) });
+      if (run === null) return { run: best, dropped };
+      if (!run.verdict.holds) {
+        best = run;
+        dropped++;
+        progress = true;
+        break;
+      }
+    }
+  }
+  return { run: best, dropped };
 }
 
 /** Removes `latest` links left pointing at removed run directories, and the property's directory if empty. */

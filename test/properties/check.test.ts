@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunOptions, RunOutcome } from '../../src/runner/config.js';
 
@@ -30,6 +31,7 @@ vi.mock('../../src/runner/run.js', () => ({
 }));
 
 const { checkProperty, checkerValid, faultPlan, noLostWrites, scenario } = await import('../../src/properties/index.js');
+type Scenario = import('../../src/properties/index.js').Scenario;
 
 const root = mkdtempSync(join(tmpdir(), 'faultline-check-'));
 // these tests pin their own knobs: FAULTLINE_* set for an overnight search must not change them
@@ -88,6 +90,25 @@ describe('checkProperty (runTest stubbed)', () => {
     const e = await checkProperty('stub', { ...base, resultsDir: join(root, 'e'), endOnFailure: true });
     expect(e.runs.filter((x) => x.phase === 'shrink')).toHaveLength(0);
     expect(e.holds).toBe(false);
+  });
+
+  it('drops the steps a failing plan does not need (fast-check mostly drops them from the front only)', async () => {
+    calls.length = 0;
+    const plan = [
+      { at: 0, nemesis: 'kill', duration: 1 },
+      { at: 1, nemesis: 'failover', duration: 2 },
+      { at: 2, nemesis: 'kill', duration: 1 },
+    ];
+    const cases = fc.constant<Scenario>({ plan, seed: 7 }); // nothing for fast-check to shrink
+    const r = await checkProperty('stub drops', { ...base, cases, numRuns: 1, resultsDir: join(root, 'i') });
+    expect(r.counterexample?.scenario.plan).toEqual([{ at: 1, nemesis: 'failover', duration: 2 }]);
+    expect(r.numShrinks).toBe(2);
+    expect(r.firstFailure?.scenario.plan).toEqual(plan);
+    // each removal is a real run: without the first kill (still fails); then without the failover (holds), and
+    // without the second kill (fails)
+    expect(calls.map((c) => (c.plan ?? []).map((s) => s.nemesis).join(','))).toEqual(['kill,failover,kill', 'failover,kill', 'kill', 'failover']);
+    const limited = await checkProperty('stub drops', { ...base, cases, numRuns: 1, maxShrinks: 1, resultsDir: join(root, 'j') });
+    expect(limited.counterexample?.scenario.plan).toHaveLength(2);
   });
 
   it('holds when no case breaks it, removing every run directory', async () => {

@@ -96,8 +96,8 @@ export class HistoryWriter {
     if (this.fd === null) throw new Error(`history writer for ${this.path} is closed`);
     const { process, type, f, key, value, node, error } = event;
     const e: HistoryEvent = { index: this.index, time: event.time ?? this.clock.now(), process, type, f };
-    // the line is built field by field, in the event's key order: the runner appends two events per op, and
-    // a generic JSON.stringify of a fresh object costs several times more (bench/runner.bench.ts)
+    // the line is built field by field, in the order JSON.stringify(e) would write them: the runner appends two
+    // events per op, and JSON.stringify's generic walk of a fresh object costs more (bench/runner.bench.ts)
     let line = `{"index":${e.index},"time":${e.time},"process":${typeof process === 'number' ? process : quoted(process)},"type":${quoted(type)},"f":${quoted(f)}`;
     if (key !== undefined) {
       e.key = key;

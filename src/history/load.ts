@@ -48,15 +48,15 @@ function isHistoryFile(name: string): boolean {
 }
 
 /** The history file of a run directory (RUN_FILES.history). */
-const RUN_HISTORY = 'history.jsonl';
+export const HISTORY_FILE = 'history.jsonl';
 
 async function walk(dir: string, out: string[]): Promise<void> {
   const entries = await readdir(dir, { withFileTypes: true });
   // a run directory: its history.jsonl is the history; its other JSON Lines (metrics.jsonl) are not histories
-  const runDir = entries.some((d) => d.name === RUN_HISTORY);
+  const runDir = entries.some((d) => d.name === HISTORY_FILE);
   for (const d of entries) {
     if (d.name.startsWith('.') || d.name === 'node_modules') continue;
-    if (runDir && d.name !== RUN_HISTORY && d.name.endsWith('.jsonl')) continue;
+    if (runDir && d.name !== HISTORY_FILE && d.name.endsWith('.jsonl')) continue;
     const p = join(dir, d.name);
     if (d.isDirectory()) await walk(p, out);
     else if ((d.isFile() || d.isSymbolicLink()) && isHistoryFile(d.name)) out.push(p);

@@ -2,6 +2,7 @@
 // Reports and `faultline serve` read these; the runner writes them.
 import type { CheckResult, Validity } from '../../checkers/types.js';
 import { FINAL_FILE } from '../history/final-reads.js';
+import { HISTORY_FILE } from '../history/load.js';
 
 /** test.json: the test's configuration, seed, topology, nodes and versions. */
 export interface TestDescription {
@@ -36,7 +37,7 @@ export interface RunResults {
 
 /** Names of the files in a run directory. */
 export const RUN_FILES = {
-  history: 'history.jsonl',
+  history: HISTORY_FILE,
   test: 'test.json',
   results: 'results.json',
   final: FINAL_FILE,

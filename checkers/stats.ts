@@ -1,4 +1,5 @@
-// Stats checker: ok / fail / info counts per f and overall. Never invalid; warns when some f never succeeded.
+// Stats checker: ok / fail / info counts per f and overall, and the errors behind fail / info grouped by kind.
+// Never invalid; warns when some f never succeeded.
 import type { PairedHistory } from '../src/history/types.js';
 import type { CheckResult, Checker } from './types.js';
 
@@ -11,6 +12,23 @@ export interface OutcomeCounts {
   pending: number;
 }
 
+/** One kind of error: the same error text on the same f with the same outcome. */
+export interface ErrorKind {
+  type: 'fail' | 'info';
+  f: string;
+  /** the error text as recorded (SQLSTATE first for a server error), cut at MAX_ERROR_CHARS */
+  error: string;
+  count: number;
+  /** how many of them each node gave */
+  nodes: Record<string, number>;
+  /** the invoke index of the first such op */
+  first: number;
+}
+
+/** How many error kinds the result keeps (most frequent first); `errorKinds` counts them all. */
+export const MAX_ERROR_KINDS = 20;
+const MAX_ERROR_CHARS = 200;
+
 function zero(): OutcomeCounts {
   return { count: 0, ok: 0, fail: 0, info: 0, pending: 0 };
 }
@@ -19,6 +37,7 @@ function zero(): OutcomeCounts {
 export function checkStats(history: PairedHistory): CheckResult {
   const total = zero();
   const byF: Record<string, OutcomeCounts> = {};
+  const kinds = new Map<string, ErrorKind>();
   for (const op of history.ops) {
     const c = (byF[op.f] ??= zero());
     for (const t of [c, total]) {
@@ -26,8 +45,17 @@ export function checkStats(history: PairedHistory): CheckResult {
       t[op.type]++;
       if (op.completeIndex === null) t.pending++;
     }
+    if (op.type === 'ok') continue;
+    const error = op.completeIndex === null ? 'never completed' : (op.error ?? 'no error given').slice(0, MAX_ERROR_CHARS);
+    const id = `${op.type}\u0000${op.f}\u0000${error}`;
+    let kind = kinds.get(id);
+    if (!kind) kinds.set(id, (kind = { type: op.type, f: op.f, error, count: 0, nodes: {}, first: op.invokeIndex }));
+    kind.count++;
+    const node = op.node ?? '?';
+    kind.nodes[node] = (kind.nodes[node] ?? 0) + 1;
   }
-  const result: CheckResult = { valid: true, ...total, byF, nemesis: history.nemesis.length };
+  const errors = [...kinds.values()].sort((a, b) => b.count - a.count || a.first - b.first).slice(0, MAX_ERROR_KINDS);
+  const result: CheckResult = { valid: true, ...total, byF, errors, errorKinds: kinds.size, nemesis: history.nemesis.length };
   const warnings = Object.entries(byF)
     .filter(([, c]) => c.ok === 0)
     .map(([f, c]) => `no ${f} succeeded (${c.count} attempted: ${c.fail} failed, ${c.info} indeterminate)`);

@@ -1,6 +1,10 @@
 // One line per notable finding of a run, for the terminal and the report headline.
 import type { CheckResult } from '../../checkers/types.js';
+import type { ErrorKind } from '../../checkers/stats.js';
 import type { RunResults } from './results.js';
+
+/** The most frequent error kinds behind fail / info, one line each: what the clients were told. */
+const SUMMARY_ERROR_KINDS = 3;
 
 function verdictWord(v: CheckResult['valid']): string {
   return v === true ? 'valid' : v === false ? 'INVALID' : 'UNKNOWN';
@@ -17,6 +21,7 @@ export function summarize(results: RunResults, workload: string): string[] {
   if (stats && typeof stats.count === 'number') {
     lines.push(`ops: ${stats.count} (${stats.ok} ok, ${stats.fail} fail, ${stats.info} info = unknown outcome)`);
   }
+  lines.push(...errorLines(results.checkers.stats?.errors));
   const latency = results.checkers.latency as { byF?: Record<string, Record<string, { p50: number; p99: number; count: number }>> } | undefined;
   const writes = latency?.byF ? Object.entries(latency.byF).filter(([f]) => f !== 'read' && f !== 'get') : [];
   for (const [f, by] of writes) if (by.ok) lines.push(`${f} latency (ok): p50 ${by.ok.p50} ms, p99 ${by.ok.p99} ms over ${by.ok.count} ops`);
@@ -25,4 +30,12 @@ export function summarize(results: RunResults, workload: string): string[] {
     lines.push(`retries: ${retries.retries}, of which ${retries.retriesOk} ok; ${retries.rerouted} went to another node`);
   }
   return lines;
+}
+
+function errorLines(errors: unknown): string[] {
+  if (!Array.isArray(errors)) return [];
+  return (errors as ErrorKind[]).slice(0, SUMMARY_ERROR_KINDS).map((e) => {
+    const nodes = Object.keys(e.nodes).sort().join(', ');
+    return `${e.f} ${e.type} ×${e.count} (${nodes}): ${e.error}`;
+  });
 }

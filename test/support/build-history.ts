@@ -19,7 +19,7 @@ export class HistoryBuilder {
   }
 
   /** Complete process p's pending op; returns the completion's index. */
-  complete(p: number, type: CompletionType, value?: Json, node?: string): number {
+  complete(p: number, type: CompletionType, value?: Json, node?: string, error?: string): number {
     const o = this.open.get(p);
     if (!o) throw new Error(`process ${p} has no pending op`);
     this.open.delete(p);
@@ -27,6 +27,7 @@ export class HistoryBuilder {
     if (o.key !== undefined) e.key = o.key;
     if (value !== undefined) e.value = value;
     if (node !== undefined) e.node = node;
+    if (error !== undefined) e.error = error;
     return this.push(e as Omit<HistoryEvent, 'index' | 'time'>).index;
   }
 
@@ -34,12 +35,12 @@ export class HistoryBuilder {
     return this.complete(p, 'ok', value, node);
   }
 
-  fail(p: number): number {
-    return this.complete(p, 'fail');
+  fail(p: number, error?: string, node?: string): number {
+    return this.complete(p, 'fail', undefined, node, error);
   }
 
-  info(p: number): number {
-    return this.complete(p, 'info');
+  info(p: number, error?: string, node?: string): number {
+    return this.complete(p, 'info', undefined, node, error);
   }
 
   nemesis(f: string, type: 'invoke' | 'info' = 'info', value: Json = null): number {

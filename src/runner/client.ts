@@ -38,8 +38,13 @@ export class Client {
   private process: number;
   private readonly conns = new Map<string, pg.Client>();
   private syncRepCancelled = false;
-  /** the op in flight, for the timeout watchdog (one interval per client, not a timer per query) */
-  private inflight: { started: number; conn: pg.Client; timedOut: boolean } | null = null;
+  /**
+   * the op in flight, for the timeout watchdog (one interval per client, not a timer per query): its
+   * connection (null when none), when it started, and whether the watchdog ended it
+   */
+  private inflightConn: pg.Client | null = null;
+  private inflightStarted = 0;
+  private inflightTimedOut = false;
 
   constructor(private readonly o: ClientOptions) {
     this.process = o.client;
@@ -57,23 +62,59 @@ export class Client {
 
   /** Client-side op timeout: a reply that does not come in time ends the connection; a write is then info. */
   private checkTimeout(): void {
-    const f = this.inflight;
-    if (!f || f.timedOut || Date.now() - f.started < this.o.opTimeoutMs) return;
-    f.timedOut = true;
+    const conn = this.inflightConn;
+    if (!conn || this.inflightTimedOut || Date.now() - this.inflightStarted < this.o.opTimeoutMs) return;
+    this.inflightTimedOut = true;
     // end the socket at once: a graceful end would wait forever on a black-holed link
-    (f.conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
+    (conn as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
   }
 
+  /**
+   * One op after another. An attempt is written inline (invoke, perform, complete), not in an async helper:
+   * an extra async frame and promise per op showed in the runner bench (bench/runner.bench.ts). Events go to
+   * the writer as fields (appendOp), not objects, for the same reason.
+   */
   private async loop(): Promise<void> {
     const gen: GenContext = { rng: this.o.rng, client: this.o.client, concurrency: this.o.concurrency, unique: this.o.unique };
+    const w = this.o.writer;
     while (!this.o.stopped()) {
       if (this.o.meanIntervalMs > 0) await sleep(this.o.rng.exp(this.o.meanIntervalMs));
       if (this.o.stopped()) break;
       const op = this.o.workload.generate(gen);
+      const { f, key } = op;
       let node = this.o.router.pick(this.o.client, op);
       let retryOf: number | undefined;
       for (let attempt = 0; ; attempt++) {
-        const { outcome, invokeIndex } = await this.perform(op, node, attempt, retryOf);
+        const process = this.process;
+        const invokeIndex =
+          attempt > 0
+            ? w.append({ process, type: 'invoke', f, key, value: op.value, node, retry: attempt, retryOf }).index
+            : w.appendOp(process, 'invoke', f, key, op.value, node);
+        let outcome: Outcome;
+        let conn = this.conns.get(node);
+        if (conn === undefined) {
+          try {
+            conn = await this.connect(node);
+          } catch (err) {
+            w.appendOp(process, 'fail', f, key, op.value, node, `connect: ${message(err)}`);
+            conn = undefined;
+          }
+        }
+        if (conn === undefined) outcome = 'fail';
+        else {
+          this.syncRepCancelled = false;
+          this.inflightStarted = Date.now();
+          this.inflightTimedOut = false;
+          this.inflightConn = conn;
+          try {
+            const value: Json = await this.o.workload.invoke(conn, op);
+            this.inflightConn = null;
+            outcome = this.completed(op, node, value);
+          } catch (caught) {
+            this.inflightConn = null;
+            outcome = this.failed(op, node, caught);
+          }
+        }
         this.o.onOutcome?.(outcome);
         if (outcome === 'ok' || attempt >= this.o.maxRetries || this.o.stopped()) break;
         const next = this.o.router.next(this.o.client, node, op);
@@ -84,51 +125,28 @@ export class Client {
     }
   }
 
-  private async perform(op: WorkloadOp, node: string, attempt: number, retryOf: number | undefined): Promise<{ outcome: Outcome; invokeIndex: number }> {
-    // events are plain literals of one shape, not spreads of a shared base: two spreads per event cost
-    // more than the rest of the history path together (bench/runner.bench.ts)
-    const w = this.o.writer;
+  /** The op returned: ok, or info when a write's wait for synchronous replication was cancelled. */
+  private completed(op: WorkloadOp, node: string, value: Json): Outcome {
     const process = this.process;
-    const { f, key } = op;
-    const inv =
-      attempt > 0
-        ? w.append({ process, type: 'invoke', f, key, value: op.value, node, retry: attempt, retryOf })
-        : w.append({ process, type: 'invoke', f, key, value: op.value, node });
-    const invokeIndex = inv.index;
-    let conn: pg.Client;
-    const existing = this.conns.get(node);
-    if (existing) conn = existing;
-    else {
-      try {
-        conn = await this.connect(node);
-      } catch (err) {
-        w.append({ process, type: 'fail', f, key, value: op.value, node, error: `connect: ${message(err)}` });
-        return { outcome: 'fail', invokeIndex };
-      }
+    if (op.write && this.syncRepCancelled) {
+      this.becomeNewProcess();
+      this.o.writer.appendOp(process, 'info', op.f, op.key, op.value, node, SYNC_REP_CANCELLED);
+      return 'info';
     }
-    this.syncRepCancelled = false;
-    const inflight = { started: Date.now(), conn, timedOut: false };
-    this.inflight = inflight;
-    try {
-      const value: Json = await this.o.workload.invoke(conn, op);
-      this.inflight = null;
-      if (op.write && this.syncRepCancelled) {
-        this.becomeNewProcess();
-        w.append({ process, type: 'info', f, key, value: op.value, node, error: SYNC_REP_CANCELLED });
-        return { outcome: 'info', invokeIndex };
-      }
-      w.append({ process, type: 'ok', f, key, value, node });
-      return { outcome: 'ok', invokeIndex };
-    } catch (caught) {
-      this.inflight = null;
-      const err = inflight.timedOut ? new Error(`timeout: no reply within ${this.o.opTimeoutMs} ms`) : caught;
-      const sent = !NOT_QUERYABLE.test(message(err));
-      const c = classifyError(err, { write: op.write, sent });
-      if (connectionLost(err)) this.drop(node);
-      w.append({ process, type: c.type, f, key, value: op.value, node, error: c.error });
-      if (c.type === 'info') this.becomeNewProcess();
-      return { outcome: c.type, invokeIndex };
-    }
+    this.o.writer.appendOp(process, 'ok', op.f, op.key, value, node);
+    return 'ok';
+  }
+
+  /** The op threw: fail or info by what is known of its effect (classify.ts). */
+  private failed(op: WorkloadOp, node: string, caught: unknown): Outcome {
+    const process = this.process;
+    const err = this.inflightTimedOut ? new Error(`timeout: no reply within ${this.o.opTimeoutMs} ms`) : caught;
+    const sent = !NOT_QUERYABLE.test(message(err));
+    const c = classifyError(err, { write: op.write, sent });
+    if (connectionLost(err)) this.drop(node);
+    this.o.writer.appendOp(process, c.type, op.f, op.key, op.value, node, c.error);
+    if (c.type === 'info') this.becomeNewProcess();
+    return c.type;
   }
 
   /** As in Jepsen: a process whose op ended info is hung forever; the client goes on as a new process. */

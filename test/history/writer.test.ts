@@ -116,6 +116,43 @@ describe('HistoryWriter lines', () => {
     );
   });
 
+  it('appendOp writes the very line append writes for the same fields, and validates alike', () => {
+    class TickClock extends MonotonicClock {
+      private t = 0;
+      override now(): number {
+        return (this.t += 1000);
+      }
+    }
+    const type = fc.constantFrom('invoke' as const, 'ok' as const, 'fail' as const, 'info' as const);
+    let n = 0;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({ process: fc.nat(), type, f: fc.string(), key: fc.option(fc.oneof(fc.string(), fc.integer()), { nil: undefined }), value: fc.option(json, { nil: undefined }), node: fc.string({ unit: 'grapheme' }), error: fc.option(fc.string({ unit: 'binary' }), { nil: undefined }) }),
+          { maxLength: 30 },
+        ),
+        (evs) => {
+          const [a, b] = [`op-a-${n}.jsonl`, `op-b-${n++}.jsonl`].map((f) => join(dir, f));
+          const wa = new HistoryWriter(a!, { validate: false, clock: new TickClock() });
+          const wb = new HistoryWriter(b!, { validate: false, clock: new TickClock() });
+          for (const e of evs) {
+            const { process, type: t, f, key, value, node, error } = e;
+            wa.append({ process, type: t, f, key, value, node, error });
+            expect(wb.appendOp(process, t, f, key, value, node, error)).toBe(wa.count - 1);
+          }
+          wa.close();
+          wb.close();
+          expect(readFileSync(b!, 'utf8')).toBe(readFileSync(a!, 'utf8'));
+        },
+      ),
+      { numRuns: 60 },
+    );
+    const w = new HistoryWriter(join(dir, 'op-validated.jsonl'));
+    w.appendOp(0, 'invoke', 'add', undefined, 1, 'n1');
+    expect(() => w.appendOp(0, 'invoke', 'add', undefined, 2, 'n1')).toThrow(/pending|invoke/i);
+    w.close();
+  });
+
   it('survive a batch larger than the write buffer, and a single line larger than it', () => {
     const file = join(dir, 'big.jsonl');
     const w = new HistoryWriter(file, { flush: 'tick', batchMs: 1000 });

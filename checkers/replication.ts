@@ -115,6 +115,11 @@ export interface DirectionReport {
   applyErrors: number;
   /** increase of each confl_* counter over the run (only the non-zero ones) */
   conflicts: Record<string, number>;
+  /**
+   * does the subscriber keep conflict counters (PostgreSQL 18+)? false: an empty `conflicts` proves nothing;
+   * null: no statistics were read
+   */
+  conflictCounters: boolean | null;
   slot: { active: boolean; backlogBytes: number | null } | null;
   skipLsn: string | null;
   tablesNotSubscribed: string[];
@@ -280,6 +285,8 @@ export function checkReplication(history: PairedHistory, samples: readonly Metri
     const delta = (k: string): number => Math.max(0, (last[k] ?? 0) - (first[k] ?? 0));
     const conflicts: Record<string, number> = {};
     for (const k of CONFLICT_COUNTERS) if (delta(k) > 0) conflicts[k.replace(/^confl_/, '')] = delta(k);
+    const statSets = [ser?.first, ser?.last, state?.stats].filter((x): x is Record<string, number> => x !== null && x !== undefined && Object.keys(x).length > 0);
+    const conflictCounters = statSets.length === 0 ? null : statSets.some((x) => CONFLICT_COUNTERS.some((k) => k in x));
     const events = (probe?.log ?? []).filter((e) => e.node === node && e.subscription === name);
     const keys = conflictingKeys(events);
     const slotRec = probe?.slots.find((s) => s.node === publisher && s.slot === name) ?? null;
@@ -336,6 +343,7 @@ export function checkReplication(history: PairedHistory, samples: readonly Metri
       samples: ser?.samples ?? 0,
       applyErrors,
       conflicts,
+      conflictCounters,
       slot: slotRec ? { active: slotRec.active, backlogBytes: slotRec.backlogBytes } : null,
       skipLsn: state?.skipLsn ?? null,
       tablesNotSubscribed: missing,
@@ -361,11 +369,19 @@ export function checkReplication(history: PairedHistory, samples: readonly Metri
       `table ${d.table} created on every node ${d.refreshed ? 'with' : 'without'} REFRESH PUBLICATION: ${d.notReplicated.map((n) => `${n.rows} row(s) ${n.from} → ${n.to} never arrived`).join(', ')}`,
     );
   }
-  if (warned.length > 0) out.warnings = warned.map((d) => `${d.direction} (${d.subscription}): ${d.problems.join('; ')}${firstKey(d)}`);
+  const warnings = warned.map((d) => `${d.direction} (${d.subscription}): ${d.problems.join('; ')}${firstKey(d)}`);
+  const uncounted = directions.filter((d) => d.conflictCounters === false).map((d) => d.subscriber);
+  if (uncounted.length > 0) warnings.push(NO_CONFLICT_COUNTERS(uncounted));
+  if (warnings.length > 0) out.warnings = warnings;
   if (reasons.length > 0) out.reason = reasons.join(' | ');
   else if (valid === 'unknown') out.reason = probe === null ? 'no final probe: only the samples were judged' : `could not probe ${unreachable.join(', ')}`;
   return out;
 }
+
+/** Before PostgreSQL 18 a resolved conflict is neither counted nor logged: say so, not "no conflicts". */
+const NO_CONFLICT_COUNTERS = (nodes: string[]): string =>
+  `${[...new Set(nodes)].sort().join(', ')}: no conflict counters (PostgreSQL before 18), and such servers log only the conflicts that stop replication: ` +
+  'a remote update or delete skipped because the row is missing, or a row overwritten by the other site, leaves no trace here; the data checkers (final-state, convergence) decide';
 
 function firstKey(d: DirectionReport): string {
   const k = d.conflictingKeys[0];

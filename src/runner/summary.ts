@@ -14,7 +14,7 @@ export function summarize(results: RunResults, workload: string): string[] {
   const lines: string[] = [`verdict: ${verdictWord(results.valid)} (${workload} workload)`];
   for (const [name, r] of Object.entries(results.checkers)) {
     if (name === 'stats' || name === 'retries' || name === 'latency') continue;
-    const why = typeof r.reason === 'string' ? ` — ${r.reason}` : typeof r.error === 'string' ? ` — ${r.error}` : '';
+    const why = typeof r.reason === 'string' ? ` — ${r.reason}` : typeof r.error === 'string' ? ` — ${r.error}` : warningOf(r.warnings);
     lines.push(`${name}: ${verdictWord(r.valid)}${why}`);
   }
   const stats = results.checkers.stats as { count?: number; ok?: number; fail?: number; info?: number } | undefined;
@@ -38,4 +38,11 @@ function errorLines(errors: unknown): string[] {
     const nodes = Object.keys(e.nodes).sort().join(', ');
     return `${e.f} ${e.type} ×${e.count} (${nodes}): ${e.error}`;
   });
+}
+
+/** A checker without a reason but with warnings: the first one, and how many more. */
+function warningOf(warnings: unknown): string {
+  if (!Array.isArray(warnings) || warnings.length === 0) return '';
+  const more = warnings.length > 1 ? ` (+${warnings.length - 1} more in results.json)` : '';
+  return ` — warning: ${String(warnings[0])}${more}`;
 }

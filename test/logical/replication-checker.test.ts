@@ -121,6 +121,18 @@ describe('checkReplication', () => {
     expect(r.warnings).toHaveLength(1);
   });
 
+  it('warns that an empty conflict count proves nothing on a server without conflict counters (PG17)', () => {
+    const pg17 = (node: string, sub: string): MetricsSample => ({ time: 1e9, node, role: 'peer', subscriptions: [{ subname: sub, pid: 10, stats: { apply_error_count: 0, sync_error_count: 0 } }] });
+    const r = checkReplication(new HistoryBuilder().paired(), [pg17('n1', 'n1_from_n2'), pg17('n2', 'n2_from_n1')], null);
+    const ds = r.directions as Array<Record<string, unknown>>;
+    expect(ds.map((d) => [d.status, d.conflictCounters])).toEqual([['healthy', false], ['healthy', false]]);
+    expect(r.warnings).toEqual([expect.stringMatching(/^n1, n2: no conflict counters \(PostgreSQL before 18\)/)]);
+    // PG18 samples carry the counters, even at zero: no such warning
+    const pg18 = checkReplication(new HistoryBuilder().paired(), [sample(1e9, 'n1', 'n1_from_n2', 10, {})], null);
+    expect((pg18.directions as Array<Record<string, unknown>>)[0]?.conflictCounters).toBe(true);
+    expect(pg18.warnings).toBeUndefined();
+  });
+
   it('ignores samples of a node that was down, and flags tables the subscription does not know', () => {
     const h = new HistoryBuilder().paired();
     const samples: MetricsSample[] = [{ time: 1, node: 'n1', error: 'node is down' }, sample(2, 'n1', 'n1_from_n2', 3, {})];

@@ -170,7 +170,7 @@ describe('HistoryWriter lines', () => {
 
 describe('HistoryWriter in tick mode', () => {
   it('writes the events of one turn together, and everything on close', async () => {
-    const file = join(mkdtempSync(join(tmpdir(), 'faultline-tick-')), 'h.jsonl');
+    const file = join(dir, 'tick.jsonl');
     const w = new HistoryWriter(file, { flush: 'tick' });
     w.append({ process: 0, type: 'invoke', f: 'add', value: 1 });
     w.append({ process: 0, type: 'ok', f: 'add', value: 1 });

@@ -1,8 +1,8 @@
 // Run options from flags or experiment files: defaults, validation with clear messages.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { readExperimentFile, toRunOptions } from '../../src/runner/options.js';
 import { InputError, UsageError } from '../../src/cli/exit.js';
 
@@ -27,6 +27,7 @@ describe('toRunOptions', () => {
 
 describe('readExperimentFile', () => {
   const dir = mkdtempSync(join(tmpdir(), 'faultline-exp-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
   it('reads an object or a list', () => {
     const f = join(dir, 'a.json');
     writeFileSync(f, JSON.stringify([{ workload: 'set' }, { workload: 'register' }]));

@@ -13,7 +13,6 @@ export function deleteUpsertWorkload(opts: WorkloadOptions = {}): Workload {
   return {
     name: 'delete-upsert',
     tables: [DELETE_UPSERT_TABLE],
-    model: 'register',
     setup: kvSetup(DELETE_UPSERT_TABLE),
     generate(ctx) {
       const key = ctx.rng.int(0, keys - 1);

@@ -30,8 +30,11 @@ export interface Workload {
   name: string;
   /** tables compared by the convergence snapshot */
   tables: string[];
-  /** the model `faultline check` should use on this workload's history */
-  model: string;
+  /**
+   * the model `faultline check` re-judges this workload's history with (test.json records it, so
+   * `faultline check RUN_DIR` needs no --model); none when only the run's own checkers can judge it
+   */
+  model?: string;
   /** create the schema; run once on every writable node before the clients start */
   setup(db: Db): Promise<void>;
   generate(ctx: GenContext): WorkloadOp;

@@ -13,7 +13,6 @@ export function versionedCommandWorkload(opts: WorkloadOptions = {}): Workload {
   return {
     name: 'versioned-command',
     tables: [VERSIONED_TABLE],
-    model: 'register',
     async setup(db) {
       // no seed rows: setup runs node after node while replication already streams, so seed rows inserted on
       // every node would collide (insert_exists) when the other node's copies arrive

@@ -1,11 +1,13 @@
 // `faultline check` implementation: load each history, validate its ops for the model, run the model's
 // checkers, print one line (or JSON object) per history; returns the highest per-history exit status.
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { checkerFor, opProblemFor, type CheckModel } from '../../checkers/index.js';
+import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../checkers/index.js';
 import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
 import { finalBeside, readFinalReads } from '../history/final-reads.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
+import { readJsonFile } from '../util/json-file.js';
 import type { CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from './exit.js';
 
@@ -17,8 +19,11 @@ export interface CheckIo {
 
 /** What one history came to: a verdict, or an error with its exit status. */
 export type FileOutcome =
-  | { file: string; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string }
-  | { file: string; status: number; error: string };
+  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string }
+  | { file: string; model?: CheckModel; status: number; error: string };
+
+/** The companion file of a run's history that names its model (RUN_FILES.test; not imported: the runner is heavy). */
+const TEST_FILE = 'test.json';
 
 function statusOf(valid: Validity): number {
   return valid === true ? EXIT.OK : valid === false ? EXIT.INVALID : EXIT.UNKNOWN;
@@ -73,41 +78,63 @@ function finalFileFor(history: string, final: string | undefined): string | unde
   return existsSync(beside) ? beside : undefined;
 }
 
+/** --model, or the model the run's test.json names (then final reads default to auto). */
+function modelFor(file: string, opts: CheckOptions): { model: CheckModel; final: string | undefined } {
+  if (opts.model !== undefined) return { model: opts.model, final: opts.final };
+  if (file === '-') throw new UsageError('- (stdin): no --model given, and stdin has no test.json to name one');
+  const testFile = join(dirname(file), TEST_FILE);
+  if (!existsSync(testFile)) throw new UsageError(`${displayName(file)}: no --model given, and no ${TEST_FILE} beside it to name one`);
+  const test = readJsonFile(testFile);
+  const model = isRecord(test) ? test.model : undefined;
+  if (typeof model !== 'string') {
+    const workload = isRecord(test) && typeof test.workload === 'string' ? `workload ${test.workload}` : 'the run';
+    throw new UsageError(
+      `${testFile}: names no model: ${workload} has none for faultline check (its verdict is the run's results.json), or the run predates test.json's model; give --model`,
+    );
+  }
+  if (!isCheckModel(model)) throw new UsageError(`${testFile}: model "${model}" is not one faultline check knows; give --model`);
+  return { model, final: opts.final ?? 'auto' };
+}
+
 async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
+  let model = opts.model;
   try {
+    const chosen = modelFor(file, opts);
+    model = chosen.model;
     const loaded = await loadHistory(file, stdin);
-    checkOps(loaded, opts.model, opts.linearizable === true);
-    const checker = checkerFor(opts.model, { linearizable: opts.linearizable === true });
-    const finalFile = finalFileFor(file, opts.final);
+    checkOps(loaded, model, opts.linearizable === true);
+    const checker = checkerFor(model, { linearizable: opts.linearizable === true });
+    const finalFile = finalFileFor(file, chosen.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
     if (finalFile !== undefined) ctx.final = readFinalReads(finalFile);
     const result = checker(loaded.history, ctx);
     const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
     const reason = summarize(result, opts.timeLimit);
-    const out: FileOutcome = { file, status: statusOf(result.valid), valid: result.valid, ops, result };
+    const out: FileOutcome = { file, model, status: statusOf(result.valid), valid: result.valid, ops, result };
     if (reason !== undefined) out.reason = reason;
     if (finalFile !== undefined) out.final = finalFile;
     return out;
   } catch (err) {
-    if (err instanceof UserError) return { file, status: err.exitCode, error: err.message };
+    const base = model === undefined ? { file } : { file, model };
+    if (err instanceof UserError) return { ...base, status: err.exitCode, error: err.message };
     const e = err instanceof Error ? err : new Error(String(err));
-    return { file, status: EXIT.SOFTWARE, error: `${displayName(file)}: internal error: ${e.stack ?? e.message}` };
+    return { ...base, status: EXIT.SOFTWARE, error: `${displayName(file)}: internal error: ${e.stack ?? e.message}` };
   }
 }
 
 const WORD: Record<string, string> = { true: 'valid', false: 'INVALID', unknown: 'UNKNOWN' };
 
-function humanLine(o: FileOutcome, model: string): string {
+function humanLine(o: FileOutcome): string {
   if ('error' in o) return '';
   const reason = o.reason === undefined ? '' : `, ${o.reason}`;
   const final = o.final === undefined ? '' : ` (final reads: ${o.final})`;
-  return `${o.file}: ${WORD[String(o.valid)]} — model ${model}, ${o.ops} ops${final}${reason}\n`;
+  return `${o.file}: ${WORD[String(o.valid)]} — model ${o.model}, ${o.ops} ops${final}${reason}\n`;
 }
 
-function jsonLine(o: FileOutcome, model: string): string {
-  if ('error' in o) return `${JSON.stringify({ file: o.file, model, status: o.status, error: o.error })}\n`;
+function jsonLine(o: FileOutcome): string {
+  if ('error' in o) return `${JSON.stringify({ file: o.file, model: o.model ?? null, status: o.status, error: o.error })}\n`;
   const { valid: _v, reason: _r, ...details } = o.result;
-  const obj: Record<string, unknown> = { file: o.file, model, valid: o.valid, status: o.status, ops: o.ops };
+  const obj: Record<string, unknown> = { file: o.file, model: o.model, valid: o.valid, status: o.status, ops: o.ops };
   if (o.reason !== undefined) obj.reason = o.reason;
   if (o.final !== undefined) obj.final = o.final;
   Object.assign(obj, details);
@@ -126,7 +153,7 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
       ? { file: source.file, status: EXIT.NO_INPUT, error: source.problem }
       : await checkOne(source.file, opts, stdin);
     if ('error' in outcome) stderr.write(`faultline: ${outcome.error.replace(/\n(?!\s+at )/g, ' ')}\n`);
-    stdout.write(opts.json ? jsonLine(outcome, opts.model) : humanLine(outcome, opts.model));
+    stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome));
     status = Math.max(status, outcome.status);
   }
   return status;

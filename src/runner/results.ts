@@ -9,6 +9,8 @@ export interface TestDescription {
   /** test name, e.g. "set-failover-streaming-async" */
   name: string;
   workload: string;
+  /** the model `faultline check RUN_DIR` uses when no --model is given (absent: the workload has none) */
+  model?: string;
   topology: string;
   /** nemesis names in force, e.g. ["failover"] or ["kill", "partition"] */
   nemesis: string[];

@@ -67,7 +67,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     if (o.progress) process.stderr.write(`faultline: ${name}: starting ${o.topology} cluster…\n`);
     cluster = await startCluster(clusterOptions(o, o.keep ? join(dir, 'cluster') : undefined));
     const c = cluster;
-    const test = describeTest(o, name, seed, c);
+    const test = describeTest(o, name, seed, c, workload);
     writeJson(join(dir, RUN_FILES.test), test);
 
     await setupWorkload(c, workload);
@@ -180,11 +180,12 @@ function clusterOptions(o: RunOptions, dir: string | undefined): ClusterOptions 
   return { ...(passed as Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]>), topology: o.topology, dir, keep: o.keep };
 }
 
-function describeTest(o: RunOptions, name: string, seed: number, c: Cluster): TestDescription {
+function describeTest(o: RunOptions, name: string, seed: number, c: Cluster, workload: Workload): TestDescription {
   const d = c.describe();
   return {
     name,
     workload: o.customWorkload?.name ?? o.workload,
+    ...(workload.model !== undefined ? { model: workload.model } : {}),
     topology: o.topology,
     nemesis: o.nemesis,
     seed,

@@ -3,6 +3,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHECK_MODELS } from '../../checkers/index.js';
 import { CHECK_MODEL_CHOICES } from '../../src/cli/commands/check.js';
@@ -143,7 +144,6 @@ describe('faultline check: files, usage', () => {
 
   it.each([
     [['check', '--model', 'queue', 'x.jsonl'], /argument 'queue' is invalid/],
-    [['check', 'x.jsonl'], /required option '--model <model>' not specified/],
     [['check', '--model', 'counter', '--time-limit', 'soon', 'x.jsonl'], /--time-limit <seconds>' argument 'soon' is invalid/],
     [['check', '--model', 'counter', '--time-limit', '-1', 'x.jsonl'], /is invalid/],
     [['check', '--model', 'counter'], /missing required argument 'history'/],
@@ -153,6 +153,25 @@ describe('faultline check: files, usage', () => {
     expect(r.status).toBe(64);
     expect(r.stderr).toMatch(/^faultline: /);
     expect(r.stderr).toMatch(message);
+  });
+
+  it('without --model takes the model of each run from its test.json, and is a usage error elsewhere', () => {
+    const runs = fileURLToPath(new URL('../fixtures/runs', import.meta.url));
+    const r = faultline(['check', '--json', runs]);
+    expect(r.status).toBe(1);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { model: string; valid: unknown });
+    expect(lines.map((l) => [l.model, l.valid])).toEqual([['counter', false], ['cas-register', false], ['set', true]]);
+    const plain = file('no-run.jsonl', '');
+    const bad = faultline(['check', plain]);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toMatch(/no-run\.jsonl: no --model given, and no test\.json beside it/);
+    const run = join(dir, 'run-without-model');
+    mkdirSync(run);
+    writeFileSync(join(run, 'history.jsonl'), '');
+    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'delete-upsert' }));
+    const none = faultline(['check', run]);
+    expect(none.status).toBe(64);
+    expect(none.stderr).toMatch(/names no model: workload delete-upsert has none for faultline check/);
   });
 
   it('documents formats, exit codes and the default time limit in --help', () => {

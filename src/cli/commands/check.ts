@@ -16,7 +16,8 @@ function parseTimeLimit(v: string): number {
 }
 
 export interface CheckOptions {
-  model: (typeof CHECK_MODEL_CHOICES)[number];
+  /** absent: each history must be a run's, and its test.json names the model */
+  model?: (typeof CHECK_MODEL_CHOICES)[number];
   json?: boolean;
   timeLimit: number;
   linearizable?: boolean;
@@ -39,6 +40,12 @@ Final reads: a run reads every node after healing and writes final.json beside
 its history; --final auto (or --final RUN/final.json) hands them to the checker,
 which then reaches the run's own verdict (set: lost / unexpected per node).
 
+Without --model every history must be a run's: the model comes from the
+test.json beside it and --final defaults to auto, so \`faultline check
+results/latest\` re-judges a run as it was judged. A workload without a model
+(delete-upsert, versioned-command: only the run's checkers judge them) or a
+history without test.json is a usage error (64) for that history.
+
 Exit status (the highest over all histories):
   0 valid   1 invalid (anomaly found)   2 unknown (time limit ran out)
   64 bad usage   65 malformed input (file:line on stderr)   66 file not found`;
@@ -48,7 +55,7 @@ export function registerCheck(program: Command): void {
     .command('check')
     .description('check histories for consistency anomalies against a model')
     .argument('<history...>', 'history files (.jsonl, .edn), directories, or - for stdin')
-    .addOption(new Option('--model <model>', 'what the history is of').choices(CHECK_MODEL_CHOICES).makeOptionMandatory())
+    .addOption(new Option('--model <model>', "what the history is of (default for a run's history: its test.json's model, with --final auto)").choices(CHECK_MODEL_CHOICES))
     .option('--json', 'print one JSON object per history instead of a line of text')
     .option(
       '--time-limit <seconds>',

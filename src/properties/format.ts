@@ -44,6 +44,7 @@ export function formatReport(r: PropertyReport): string {
   lines.push(`  found after ${tried} (${r.numShrinks} accepted); fast-check seed ${r.seed}${r.path ? `, path ${r.path}` : ''}; ${r.timeS} s per run`);
   lines.push(`  shrunk schedule (plan): ${JSON.stringify(c.scenario.plan)}`);
   lines.push(`    = ${describePlan(c.scenario.plan)}`);
+  if (c.scenario.plan.length === 0 && (r.firstFailure?.scenario.plan.length ?? 0) > 0) lines.push('    (it fails without any fault: the faults were not needed)');
   lines.push(`  case: ${describeKnobs(c)}`);
   lines.push(`  why: ${c.verdict.reason}`);
   if (c.dir) {

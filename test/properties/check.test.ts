@@ -9,6 +9,8 @@ import type { RunOptions, RunOutcome } from '../../src/runner/config.js';
 
 const calls: RunOptions[] = [];
 let crash = false;
+/** the stubbed system loses writes whatever the faults */
+let brokenAnyway = false;
 
 vi.mock('../../src/runner/run.js', () => ({
   /** breaks (loses 5 writes) whenever a failover holds for at least 1 s */
@@ -17,7 +19,7 @@ vi.mock('../../src/runner/run.js', () => ({
     if (crash) throw new Error('cluster did not start');
     mkdirSync(o.resultsDir, { recursive: true });
     const dir = mkdtempSync(join(o.resultsDir, 'run-'));
-    const lost = (o.plan ?? []).some((s) => s.nemesis === 'failover' && s.duration >= 1) ? 5 : 0;
+    const lost = brokenAnyway || (o.plan ?? []).some((s) => s.nemesis === 'failover' && s.duration >= 1) ? 5 : 0;
     const set = { valid: lost === 0, acknowledged: 10, lost: { count: lost, items: [] } };
     return {
       dir,
@@ -30,7 +32,7 @@ vi.mock('../../src/runner/run.js', () => ({
   },
 }));
 
-const { checkProperty, checkerValid, faultPlan, noLostWrites, scenario } = await import('../../src/properties/index.js');
+const { checkProperty, checkerValid, faultPlan, formatReport, noLostWrites, scenario } = await import('../../src/properties/index.js');
 type Scenario = import('../../src/properties/index.js').Scenario;
 
 const root = mkdtempSync(join(tmpdir(), 'faultline-check-'));
@@ -105,10 +107,22 @@ describe('checkProperty (runTest stubbed)', () => {
     expect(r.numShrinks).toBe(2);
     expect(r.firstFailure?.scenario.plan).toEqual(plan);
     // each removal is a real run: without the first kill (still fails); then without the failover (holds), and
-    // without the second kill (fails)
-    expect(calls.map((c) => (c.plan ?? []).map((s) => s.nemesis).join(','))).toEqual(['kill,failover,kill', 'failover,kill', 'kill', 'failover']);
+    // without the second kill (fails); then without any fault (holds)
+    expect(calls.map((c) => (c.plan ?? []).map((s) => s.nemesis).join(','))).toEqual(['kill,failover,kill', 'failover,kill', 'kill', 'failover', '']);
     const limited = await checkProperty('stub drops', { ...base, cases, numRuns: 1, maxShrinks: 1, resultsDir: join(root, 'j') });
     expect(limited.counterexample?.scenario.plan).toHaveLength(2);
+  });
+
+  it('ends with an empty plan when the property fails without any fault, and says so', async () => {
+    brokenAnyway = true;
+    try {
+      const cases = fc.constant<Scenario>({ plan: [{ at: 1, nemesis: 'kill', duration: 1 }], seed: 7 });
+      const r = await checkProperty('stub broken anyway', { ...base, cases, numRuns: 1, resultsDir: join(root, 'k') });
+      expect(r.counterexample?.scenario.plan).toEqual([]);
+      expect(formatReport(r)).toMatch(/= no faults\n\s+\(it fails without any fault: the faults were not needed\)/);
+    } finally {
+      brokenAnyway = false;
+    }
   });
 
   it('holds when no case breaks it, removing every run directory', async () => {

@@ -1,5 +1,6 @@
 // The runs under a results directory (results/<test>/<timestamp>/ holding a history.jsonl) and the table of
-// them that `faultline serve` shows, newest first. Discovery is thin I/O; the page is a pure function.
+// them that `faultline serve` shows, newest first, a page at a time, filtered by verdict. Discovery is thin
+// I/O (each run's files read again only when they change); the page is a pure function.
 import { lstat, readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Validity } from '../../checkers/types.js';
@@ -30,7 +31,31 @@ async function readJson(path: string): Promise<Record<string, unknown> | null> {
   }
 }
 
-async function entryFor(root: string, dir: string): Promise<RunEntry> {
+/** Entries already read, by run directory, with the stamp of the files they were read from. */
+export type RunsCache = Map<string, { stamp: string; entry: RunEntry }>;
+
+async function stampOf(dir: string): Promise<string> {
+  const parts = await Promise.all(
+    [RUN_FILES.history, RUN_FILES.test, RUN_FILES.results].map((f) =>
+      stat(join(dir, f)).then(
+        (s) => `${s.mtimeMs}:${s.size}`,
+        () => '-',
+      ),
+    ),
+  );
+  return parts.join('|');
+}
+
+async function entryFor(root: string, dir: string, cache?: RunsCache): Promise<RunEntry> {
+  const stamp = cache ? await stampOf(dir) : '';
+  const hit = cache?.get(dir);
+  if (hit && hit.stamp === stamp) return hit.entry;
+  const entry = await readEntry(root, dir);
+  cache?.set(dir, { stamp, entry });
+  return entry;
+}
+
+async function readEntry(root: string, dir: string): Promise<RunEntry> {
   const test = await readJson(join(dir, RUN_FILES.test));
   const results = await readJson(join(dir, RUN_FILES.results));
   const rel = relative(root, dir).split(sep).join('/');
@@ -49,8 +74,11 @@ async function entryFor(root: string, dir: string): Promise<RunEntry> {
   };
 }
 
-/** Every run directory below `root` (depth ≤ 4), symlinks such as `latest` not descended into; newest first. */
-export async function findRuns(root: string, maxDepth = 4): Promise<RunEntry[]> {
+/**
+ * Every run directory below `root` (depth ≤ 4), symlinks such as `latest` not descended into; newest first.
+ * With a cache, a run whose files did not change is not read again.
+ */
+export async function findRuns(root: string, maxDepth = 4, cache?: RunsCache): Promise<RunEntry[]> {
   const found: RunEntry[] = [];
   const walk = async (dir: string, depth: number): Promise<void> => {
     let names: string[];
@@ -60,7 +88,7 @@ export async function findRuns(root: string, maxDepth = 4): Promise<RunEntry[]> 
       return;
     }
     if (names.includes(RUN_FILES.history)) {
-      found.push(await entryFor(root, dir));
+      found.push(await entryFor(root, dir, cache));
       return;
     }
     if (depth >= maxDepth) return;
@@ -76,8 +104,57 @@ export async function findRuns(root: string, maxDepth = 4): Promise<RunEntry[]> 
 
 const enc = (path: string): string => path.split('/').map(encodeURIComponent).join('/');
 
-/** The page listing every run. `latest`: relative paths of `latest` links found at the top levels. */
-export function renderRunsPage(root: string, runs: readonly RunEntry[], latest: readonly string[] = []): string {
+/** Which runs the page shows: a page (1-based) of `perPage`, optionally only one verdict. */
+export interface RunsView {
+  page: number;
+  perPage: number;
+  verdict: Verdict | null;
+}
+
+export const RUNS_PER_PAGE = 100;
+const VERDICTS: readonly Verdict[] = ['invalid', 'unknown', 'valid'];
+
+/** The view a query string asks for (?page=N&verdict=invalid); anything unreadable falls back to the default. */
+export function parseRunsView(query: URLSearchParams, perPage = RUNS_PER_PAGE): RunsView {
+  const page = Number(query.get('page'));
+  const verdict = query.get('verdict');
+  return {
+    page: Number.isInteger(page) && page >= 1 ? page : 1,
+    perPage,
+    verdict: VERDICTS.includes(verdict as Verdict) ? (verdict as Verdict) : null,
+  };
+}
+
+function viewHref(view: RunsView, change: Partial<RunsView>): string {
+  const v = { ...view, ...change };
+  const q = new URLSearchParams();
+  if (v.verdict) q.set('verdict', v.verdict);
+  if (v.page > 1) q.set('page', String(v.page));
+  const s = q.toString();
+  return s ? `/?${s}` : '/';
+}
+
+/**
+ * The page listing the runs: counts per verdict (each a filter link), then one page of the (filtered) runs,
+ * newest first. `latest`: relative paths of `latest` links found at the top levels.
+ */
+export function renderRunsPage(root: string, all: readonly RunEntry[], latest: readonly string[] = [], view: RunsView = { page: 1, perPage: RUNS_PER_PAGE, verdict: null }): string {
+  const matching = view.verdict ? all.filter((r) => r.verdict === view.verdict) : all;
+  const pages = Math.max(1, Math.ceil(matching.length / view.perPage));
+  const page = Math.min(view.page, pages);
+  const runs = matching.slice((page - 1) * view.perPage, page * view.perPage);
+  const counts = VERDICTS.map((v) => [v, all.filter((r) => r.verdict === v).length] as const).filter(([, n]) => n > 0);
+  const filters = [
+    view.verdict ? `<a href="/">all</a>` : '<b>all</b>',
+    ...counts.map(([v, n]) => (view.verdict === v ? `<b>${n} ${v}</b>` : `<a href="${esc(viewHref(view, { verdict: v, page: 1 }))}">${n} ${v}</a>`)),
+  ].join(' · ');
+  const pager =
+    pages > 1
+      ? `<p class="meta" id="pager">page ${page} of ${pages}` +
+        (page > 1 ? ` · <a rel="prev" href="${esc(viewHref(view, { page: page - 1 }))}">newer</a>` : '') +
+        (page < pages ? ` · <a rel="next" href="${esc(viewHref(view, { page: page + 1 }))}">older</a>` : '') +
+        '</p>'
+      : '';
   const rows = runs.map(
     (r) =>
       `<tr class="run" data-verdict="${r.verdict}"><td>${esc(r.test)}</td><td>${esc(r.time.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''))}</td><td>${esc(r.topology)}</td><td>${esc(r.nemesis)}</td>` +
@@ -87,10 +164,14 @@ export function renderRunsPage(root: string, runs: readonly RunEntry[], latest: 
   const links = latest.map((l) => `<a href="/runs/${enc(l)}/">${esc(l)}</a>`).join(' · ');
   return [
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>faultline runs</title><style>${STYLE}</style></head><body>`,
-    `<header><h1>faultline runs</h1><p class="meta">${runs.length} run(s) in ${esc(root)}${links ? ` · latest: ${links}` : ''}</p></header><main>`,
+    `<header><h1>faultline runs</h1><p class="meta">${all.length} run(s) in ${esc(root)}${links ? ` · latest: ${links}` : ''}</p>`,
+    all.length ? `<p class="meta" id="filters">${filters}</p>` : '',
+    `</header><main>`,
     runs.length
-      ? `<table id="runs"><tr><th>test</th><th>started</th><th>topology</th><th>nemesis</th><th>verdict</th><th>links</th></tr>${rows.join('')}</table>`
-      : `<p class="skipped">No runs yet: a run directory holds a ${RUN_FILES.history}.</p>`,
+      ? `<table id="runs"><tr><th>test</th><th>started</th><th>topology</th><th>nemesis</th><th>verdict</th><th>links</th></tr>${rows.join('')}</table>${pager}`
+      : all.length
+        ? `<p class="skipped">No ${view.verdict ?? ''} runs.</p>`
+        : `<p class="skipped">No runs yet: a run directory holds a ${RUN_FILES.history}.</p>`,
     `</main></body></html>\n`,
   ].join('\n');
 }

@@ -1,4 +1,5 @@
-// `faultline serve`: a node:http server on 127.0.0.1 over a results directory: / lists every run, /runs/<path>/
+// `faultline serve`: a node:http server on 127.0.0.1 over a results directory: / lists the runs (?page=N,
+// ?verdict=invalid|unknown|valid), /runs/<path>/
 // is a run's report (rendered in memory when index.html was never written), /runs/<path>/<file> its files.
 // Paths are resolved with symlinks followed (`latest`) and refused (403) when they leave the results directory.
 import { createReadStream } from 'node:fs';
@@ -9,7 +10,7 @@ import { extname, join, resolve, sep } from 'node:path';
 import { UserError, EXIT } from '../cli/exit.js';
 import { RUN_FILES } from '../runner/results.js';
 import { buildReport } from './index.js';
-import { findLatestLinks, findRuns, renderRunsPage } from './runs.js';
+import { findLatestLinks, findRuns, parseRunsView, renderRunsPage, type RunsCache } from './runs.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -60,6 +61,7 @@ function send(res: ServerResponse, status: number, type: string, body: string): 
 /** The request handler over the results directory `root` (already a real path). */
 export function reportHandler(root: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const cache = new Map<string, Cached>();
+  const entries: RunsCache = new Map();
   const rendered = async (dir: string): Promise<Map<string, string>> => {
     const st = await stat(join(dir, RUN_FILES.history));
     const key = `${st.mtimeMs}:${st.size}`;
@@ -73,8 +75,8 @@ export function reportHandler(root: string): (req: IncomingMessage, res: ServerR
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     if (url.pathname === '/' || url.pathname === '/index.html') {
-      const runs = await findRuns(root);
-      return send(res, 200, TYPES['.html'] as string, renderRunsPage(root, runs, await findLatestLinks(root)));
+      const runs = await findRuns(root, undefined, entries);
+      return send(res, 200, TYPES['.html'] as string, renderRunsPage(root, runs, await findLatestLinks(root), parseRunsView(url.searchParams)));
     }
     if (url.pathname === '/favicon.ico') return send(res, 204, 'text/plain', '');
     const raw = (req.url ?? '/').split('?')[0] as string;

@@ -6,7 +6,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findRuns } from '../../src/report/runs.js';
+import { findRuns, parseRunsView, renderRunsPage, type RunEntry } from '../../src/report/runs.js';
 import { isInside, parseRunPath, type ReportServer, startReportServer } from '../../src/report/serve.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -59,6 +59,37 @@ describe('faultline serve', () => {
     expect(r.body.match(/<tr class="run"/g)).toHaveLength(3);
     expect(r.body).toContain('href="/runs/set-kill-streaming-async/20260101T000000Z/"');
     expect(r.body).toContain('latest: <a href="/runs/latest/">latest</a>');
+  });
+
+  it('filters the list by verdict (?verdict=invalid) and counts each verdict', async () => {
+    const r = await get('/?verdict=invalid');
+    expect(r.body.match(/<tr class="run"/g)).toHaveLength(2);
+    expect(r.body).not.toContain('data-verdict="valid"');
+    expect(r.body).toContain('<b>2 invalid</b>');
+    expect(r.body).toContain('<a href="/?verdict=valid">1 valid</a>');
+  });
+
+  it('pages a long list, newest first, with newer / older links (pure)', () => {
+    const entry = (i: number): RunEntry => ({
+      path: `t/${i}`,
+      test: 't',
+      time: new Date(Date.UTC(2026, 0, 1) - i * 60_000).toISOString(),
+      topology: 'single',
+      nemesis: 'kill',
+      verdict: i % 10 === 0 ? 'invalid' : 'valid',
+      why: '',
+      checked: true,
+    });
+    const runs = Array.from({ length: 250 }, (_, i) => entry(i));
+    const page2 = renderRunsPage('/r', runs, [], parseRunsView(new URLSearchParams('page=2')));
+    expect(page2.match(/<tr class="run"/g)).toHaveLength(100);
+    expect(page2).toContain('href="/runs/t/100/"');
+    expect(page2).not.toContain('href="/runs/t/99/"');
+    expect(page2).toContain('page 2 of 3 · <a rel="prev" href="/">newer</a> · <a rel="next" href="/?page=3">older</a>');
+    const invalid = renderRunsPage('/r', runs, [], parseRunsView(new URLSearchParams('verdict=invalid&page=9')));
+    expect(invalid.match(/<tr class="run"/g)).toHaveLength(25); // past the end: the last page
+    expect(invalid).not.toContain('id="pager"');
+    expect(parseRunsView(new URLSearchParams('page=x&verdict=bogus'))).toEqual({ page: 1, perPage: 100, verdict: null });
   });
 
   it("serves a run's report (rendered in memory when never written) and its files", async () => {

@@ -1,6 +1,8 @@
 // Turns command-line flags or an experiment file's objects into validated RunOptions.
 // Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
 import { InputError, UsageError } from '../cli/exit.js';
+import { rangeText } from '../cli/numbers.js';
+import { ClusterOptionError, validate as validateCluster } from '../cluster/options.js';
 import { NEMESIS_NAMES, isNemesisName, type NemesisName } from '../../nemesis/names.js';
 import { WORKLOAD_NAMES, isWorkloadName } from '../../workloads/names.js';
 import { readJsonFile } from '../util/json-file.js';
@@ -68,7 +70,7 @@ function coerce(kind: Kind, v: unknown, where: string, key: string): unknown {
     case 'num': {
       const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
       if (!Number.isFinite(n) || n < kind.min || n > kind.max || (kind.t === 'int' && !Number.isInteger(n))) {
-        bad(`expected ${kind.t === 'int' ? 'an integer' : 'a number'} from ${kind.min} to ${kind.max}`);
+        bad(`expected ${kind.t === 'int' ? 'an integer' : 'a number'} ${rangeText(kind.min, kind.max)}`);
       }
       return n;
     }
@@ -146,6 +148,15 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
   set('report', 'report');
   if (v.quiet === true) options.progress = false;
   if (topology === 'streaming-sync' && options.syncCommit === undefined) options.syncCommit = 'on';
+  // the cluster's own checks (node counts, sites, sync settings), here so the error names the experiment
+  // before anything starts
+  try {
+    const { nodes, sites, wanLatencyMs, syncCommit, syncStandbys, externalFile } = options;
+    validateCluster({ topology, nodes, sites, wanLatencyMs, syncCommit, syncStandbys, externalFile });
+  } catch (err) {
+    if (err instanceof ClusterOptionError) throw new UsageError(`${where}: ${err.message}`);
+    throw err;
+  }
   return { options, repeat: (v.repeat as number | undefined) ?? 1 };
 }
 

@@ -17,8 +17,15 @@ describe('toRunOptions', () => {
   it('rejects unknown settings, nemeses and bad values with the place', () => {
     expect(() => toRunOptions({ bogus: 1 }, 'exp.json experiment 1')).toThrow(/exp.json experiment 1: unknown setting "bogus"/);
     expect(() => toRunOptions({ nemesis: 'meteor' }, 'x')).toThrow(UsageError);
-    expect(() => toRunOptions({ timeLimit: -3 }, 'x')).toThrow(/"timeLimit" expected a number from 1/);
+    expect(() => toRunOptions({ timeLimit: -3 }, 'x')).toThrow(/"timeLimit" expected a number of at least 1; got -3/);
+    expect(() => toRunOptions({ nodes: 30 }, 'x')).toThrow(/"nodes" expected an integer from 1 to 26/);
     expect(() => toRunOptions({ nemesis: 'failover' }, 'x')).toThrow(/streaming topology/);
+  });
+  it("applies the cluster's own checks before anything starts, naming the experiment", () => {
+    expect(() => toRunOptions({ topology: 'streaming-sync', nodes: 1 }, 'e.json experiment 2')).toThrow(/^e\.json experiment 2: topology streaming-sync needs at least 2 nodes$/);
+    expect(() => toRunOptions({ topology: 'single', nodes: 2 }, 'x')).toThrow(/topology single has exactly 1 node/);
+    expect(() => toRunOptions({ topology: 'streaming-async', syncCommit: 'on' }, 'x')).toThrow(/apply to topology streaming-sync only/);
+    expect(() => toRunOptions({ topology: 'streaming-sync', syncStandbys: 'ANY 3' }, 'x')).toThrow(/k must be from 1 to 2/);
   });
   it('accepts numbers given as strings (flags) or numbers (files)', () => {
     expect(toRunOptions({ concurrency: '7', timeLimit: 12 }, 'x').options).toMatchObject({ concurrency: 7, timeLimitS: 12 });

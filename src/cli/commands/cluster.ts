@@ -1,23 +1,8 @@
 // `faultline cluster`: command-line definition (options, help); the implementation is imported lazily.
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { int, num } from '../numbers.js';
 
 const TOPOLOGY_CHOICES = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
-
-function int(min: number, max: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^[0-9]+$/.test(v.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function num(min: number, max: number): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
-    return n;
-  };
-}
 
 export interface ClusterUpOptions {
   topology: string;

@@ -1,5 +1,6 @@
 // `faultline run` and `faultline experiment`: command-line definitions; the runner is imported lazily.
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
+import { int, num } from '../numbers.js';
 
 import { WORKLOAD_NAMES } from '../../../workloads/names.js';
 import { NEMESIS_NAMES } from '../../../nemesis/names.js';
@@ -7,21 +8,6 @@ import { NEMESIS_NAMES } from '../../../nemesis/names.js';
 const WORKLOADS = [...WORKLOAD_NAMES];
 const TOPOLOGIES = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
 
-export function int(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (!/^-?[0-9]+$/.test(v.trim()) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}`);
-    return n;
-  };
-}
-
-export function num(min: number, max = Number.MAX_VALUE): (v: string) => number {
-  return (v) => {
-    const n = Number(v);
-    if (v.trim() === '' || !Number.isFinite(n) || n < min || n > max) throw new InvalidArgumentError(`expected a number from ${min} to ${max}`);
-    return n;
-  };
-}
 
 /** Options shared by `run` and `experiment` (cluster and output). */
 function clusterAndOutputOptions(cmd: Command): Command {

@@ -36,7 +36,7 @@ export function readReplay(dir: string): RunOptions {
   return test.options;
 }
 
-interface Row {
+export interface Row {
   run: number;
   name: string;
   seed: number;
@@ -103,10 +103,28 @@ function lostCount(o: RunOutcome | null): string {
   return '-';
 }
 
-function summaryTable(rows: Row[]): string {
+/** Acknowledged ops per second of run time. */
+function okRate(o: RunOutcome | null): string {
+  const ok = (o?.results.checkers.stats as { ok?: number } | undefined)?.ok;
+  const ms = o?.results.durationMs;
+  return typeof ok === 'number' && typeof ms === 'number' && ms > 0 ? String(Math.round(ok / (ms / 1000))) : '-';
+}
+
+/** p50 / p99 latency of the busiest write f's acknowledged ops, in ms: what the topology costs a writer. */
+function writeLatency(o: RunOutcome | null): string {
+  const byF = (o?.results.checkers.latency as { byF?: Record<string, { ok?: { p50: number; p99: number; count: number } }> } | undefined)?.byF ?? {};
+  const writes = Object.entries(byF)
+    .filter(([f, by]) => f !== 'read' && f !== 'get' && by.ok !== undefined)
+    .sort(([, a], [, b]) => (b.ok?.count ?? 0) - (a.ok?.count ?? 0));
+  const top = writes[0];
+  return top?.[1].ok ? `${top[0]} ${top[1].ok.p50} / ${top[1].ok.p99}` : '-';
+}
+
+/** The table that ends several runs: verdict, lost writes, throughput and write latency per run. */
+export function summaryTable(rows: Row[]): string {
   return renderTable(
-    ['run', 'test', 'seed', 'verdict', 'lost', 'results'],
-    rows.map((r) => [String(r.run), r.name, String(r.seed), verdict(r.outcome), lostCount(r.outcome), r.outcome?.dir ?? r.error ?? '']),
+    ['run', 'test', 'seed', 'verdict', 'lost', 'ok/s', 'write p50 / p99 ms', 'results'],
+    rows.map((r) => [String(r.run), r.name, String(r.seed), verdict(r.outcome), lostCount(r.outcome), okRate(r.outcome), writeLatency(r.outcome), r.outcome?.dir ?? r.error ?? '']),
   );
 }
 

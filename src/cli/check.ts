@@ -1,6 +1,6 @@
 // `faultline check` implementation: load each history, validate its ops for the model, run the model's
 // checkers, print one line (or JSON object) per history; returns the highest per-history exit status.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../checkers/index.js';
@@ -19,11 +19,38 @@ export interface CheckIo {
 
 /** What one history came to: a verdict, or an error with its exit status. */
 export type FileOutcome =
-  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string }
+  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string; run?: RunVerdict }
   | { file: string; model?: CheckModel; status: number; error: string };
 
 /** The companion file of a run's history that names its model (RUN_FILES.test; not imported: the runner is heavy). */
 const TEST_FILE = 'test.json';
+/** The run's own verdicts (RUN_FILES.results). */
+const RESULTS_FILE = 'results.json';
+
+/**
+ * The run's own verdict when a re-check of its history (no --model) reaches another: and which of the run's
+ * checkers, judged on the live cluster (convergence, replication, final state), a history cannot repeat.
+ */
+export interface RunVerdict {
+  valid: Validity;
+  checkers: string[];
+}
+
+function runVerdictBeside(file: string, recheck: CheckResult): RunVerdict | undefined {
+  let results: unknown;
+  try {
+    results = JSON.parse(readFileSync(join(dirname(file), RESULTS_FILE), 'utf8'));
+  } catch {
+    return undefined; // not judged, or unreadable: the re-check stands alone
+  }
+  if (!isRecord(results) || !isRecord(results.checkers)) return undefined;
+  const valid = results.valid;
+  if ((valid !== true && valid !== false && valid !== 'unknown') || valid === recheck.valid) return undefined;
+  const checkers = Object.entries(results.checkers)
+    .filter(([name, r]) => !(name in recheck) && isRecord(r) && r.valid !== true)
+    .map(([name]) => name);
+  return { valid, checkers };
+}
 
 function statusOf(valid: Validity): number {
   return valid === true ? EXIT.OK : valid === false ? EXIT.INVALID : EXIT.UNKNOWN;
@@ -113,6 +140,10 @@ async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Prom
     const out: FileOutcome = { file, model, status: statusOf(result.valid), valid: result.valid, ops, result };
     if (reason !== undefined) out.reason = reason;
     if (finalFile !== undefined) out.final = finalFile;
+    if (opts.model === undefined) {
+      const run = runVerdictBeside(file, result);
+      if (run !== undefined) out.run = run;
+    }
     return out;
   } catch (err) {
     const base = model === undefined ? { file } : { file, model };
@@ -128,7 +159,8 @@ function humanLine(o: FileOutcome): string {
   if ('error' in o) return '';
   const reason = o.reason === undefined ? '' : `, ${o.reason}`;
   const final = o.final === undefined ? '' : ` (final reads: ${o.final})`;
-  return `${o.file}: ${WORD[String(o.valid)]} — model ${o.model}, ${o.ops} ops${final}${reason}\n`;
+  const run = o.run === undefined ? '' : `; the run's own verdict: ${WORD[String(o.run.valid)]}${o.run.checkers.length ? ` (${o.run.checkers.join(', ')}: judged on the live cluster, not repeatable from the history)` : ''}`;
+  return `${o.file}: ${WORD[String(o.valid)]} — model ${o.model}, ${o.ops} ops${final}${reason}${run}\n`;
 }
 
 function jsonLine(o: FileOutcome): string {
@@ -137,6 +169,7 @@ function jsonLine(o: FileOutcome): string {
   const obj: Record<string, unknown> = { file: o.file, model: o.model, valid: o.valid, status: o.status, ops: o.ops };
   if (o.reason !== undefined) obj.reason = o.reason;
   if (o.final !== undefined) obj.final = o.final;
+  if (o.run !== undefined) obj.run = o.run;
   Object.assign(obj, details);
   return `${JSON.stringify(obj)}\n`;
 }

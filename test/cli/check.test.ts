@@ -174,6 +174,21 @@ describe('faultline check: files, usage', () => {
     expect(none.stderr).toMatch(/names no model: workload delete-upsert has none for faultline check/);
   });
 
+  it("names the run's own verdict when it differs, and the checkers a history cannot repeat", () => {
+    const run = join(dir, 'run-replication-broke');
+    mkdirSync(run);
+    writeFileSync(join(run, 'history.jsonl'), new HistoryBuilder().op(0, 'add', 1, undefined).op(1, 'read', null, [1]).jsonl());
+    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'set', model: 'set' }));
+    writeFileSync(join(run, 'results.json'), JSON.stringify({ valid: false, checkers: { set: { valid: true }, stats: { valid: true }, replication: { valid: false } }, summary: [] }));
+    const r = faultline(['check', run]);
+    expect(r.status).toBe(0); // the history's verdict: the contract's exit status
+    expect(r.stdout).toMatch(/: valid — model set, 2 ops; the run's own verdict: INVALID \(replication: judged on the live cluster, not repeatable from the history\)\n$/);
+    const j = JSON.parse(faultline(['check', '--json', run]).stdout) as { run?: unknown };
+    expect(j.run).toEqual({ valid: false, checkers: ['replication'] });
+    // with --model the line is the contract's, unchanged
+    expect(faultline(['check', '--model', 'set', run]).stdout).not.toMatch(/own verdict/);
+  });
+
   it('documents formats, exit codes and the default time limit in --help', () => {
     const r = faultline(['check', '--help']);
     expect(r.status).toBe(0);

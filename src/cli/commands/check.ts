@@ -42,9 +42,11 @@ which then reaches the run's own verdict (set: lost / unexpected per node).
 
 Without --model every history must be a run's: the model comes from the
 test.json beside it and --final defaults to auto, so \`faultline check
-results/latest\` re-judges a run as it was judged. A workload without a model
-(delete-upsert, versioned-command: only the run's checkers judge them) or a
-history without test.json is a usage error (64) for that history.
+results/latest\` re-judges a run's history as the run did; when the run's own
+verdict differs (replication, convergence: judged on the live cluster), the
+line says so. A workload without a model (delete-upsert, versioned-command:
+only the run's checkers judge them) or a history without test.json is a usage
+error (64) for that history.
 
 Exit status (the highest over all histories):
   0 valid   1 invalid (anomaly found)   2 unknown (time limit ran out)

@@ -3,7 +3,10 @@ import type { CheckResult } from '../../checkers/types.js';
 import type { ErrorKind } from '../../checkers/stats.js';
 import type { RunResults } from './results.js';
 
-/** The most frequent error kinds behind fail / info, one line each: what the clients were told. */
+/**
+ * Error kinds behind fail / info, one line each: what the clients were told. Unknown outcomes (info) come
+ * first, then the most frequent failures: a routine failure (a cas that did not match) must not hide them.
+ */
 const SUMMARY_ERROR_KINDS = 3;
 
 function verdictWord(v: CheckResult['valid']): string {
@@ -34,7 +37,8 @@ export function summarize(results: RunResults, workload: string): string[] {
 
 function errorLines(errors: unknown): string[] {
   if (!Array.isArray(errors)) return [];
-  return (errors as ErrorKind[]).slice(0, SUMMARY_ERROR_KINDS).map((e) => {
+  const infoFirst = [...(errors as ErrorKind[])].sort((a, b) => (a.type === b.type ? b.count - a.count : a.type === 'info' ? -1 : 1));
+  return infoFirst.slice(0, SUMMARY_ERROR_KINDS).map((e) => {
     const nodes = Object.keys(e.nodes).sort().join(', ');
     return `${e.f} ${e.type} ×${e.count} (${nodes}): ${e.error}`;
   });

@@ -52,6 +52,10 @@ describe('faultline run on real PostgreSQL', () => {
     expect(o.results.checkers.linearizability.valid).toBe(true);
     const evs = events(o.dir);
     expect(evs.some((e) => e.process === 'nemesis' && e.f === 'start-partition')).toBe(true);
+    // ops sent into the black hole end by the client-side timeout: a write is info, a read fail
+    const timedOut = evs.filter((e) => e.process !== 'nemesis' && /^timeout: no reply within 1000 ms/.test(String(e.error ?? '')));
+    expect(timedOut.length).toBeGreaterThan(0);
+    for (const e of timedOut) expect(e.type).toBe(e.f === 'read' ? 'fail' : 'info');
   });
 
   it('register on streaming-async with reads from standbys is not linearizable (stale reads), window named', async () => {

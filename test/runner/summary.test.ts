@@ -37,4 +37,16 @@ describe('summarize', () => {
       'add fail ×3 (n1, n2): connect: ECONNREFUSED',
     ]);
   });
+
+  it('puts unknown outcomes (info) before more frequent routine failures', () => {
+    const h = new HistoryBuilder();
+    for (let n = 0; n < 9; n++) {
+      h.invoke(0, 'cas', [n, n + 1], { node: 'n1' });
+      h.fail(0, 'CAS_MISMATCH cas: expected value did not match', 'n1');
+    }
+    h.invoke(1, 'write', 1, { node: 'n1' });
+    h.info(1, 'timeout: no reply within 1000 ms', 'n1');
+    const lines = summarize({ valid: true, summary: [], checkers: { stats: checkStats(h.paired()) } }, 'register');
+    expect(lines.slice(-2)).toEqual(['write info ×1 (n1): timeout: no reply within 1000 ms', 'cas fail ×9 (n1): CAS_MISMATCH cas: expected value did not match']);
+  });
 });

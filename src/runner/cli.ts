@@ -9,6 +9,7 @@ import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';
 import { isWorkloadName } from '../../workloads/names.js';
 import { runTest } from './run.js';
 import type { RunOutcome, RunOptions } from './config.js';
+import { writeLatencies } from './summary.js';
 import { renderTable } from './table.js';
 
 export function statusOf(v: Validity): number {
@@ -112,12 +113,8 @@ function okRate(o: RunOutcome | null): string {
 
 /** p50 / p99 latency of the busiest write f's acknowledged ops, in ms: what the topology costs a writer. */
 function writeLatency(o: RunOutcome | null): string {
-  const byF = (o?.results.checkers.latency as { byF?: Record<string, { ok?: { p50: number; p99: number; count: number } }> } | undefined)?.byF ?? {};
-  const writes = Object.entries(byF)
-    .filter(([f, by]) => f !== 'read' && f !== 'get' && by.ok !== undefined)
-    .sort(([, a], [, b]) => (b.ok?.count ?? 0) - (a.ok?.count ?? 0));
-  const top = writes[0];
-  return top?.[1].ok ? `${top[0]} ${top[1].ok.p50} / ${top[1].ok.p99}` : '-';
+  const top = o ? writeLatencies(o.results).sort(([, a], [, b]) => b.count - a.count)[0] : undefined;
+  return top ? `${top[0]} ${top[1].p50} / ${top[1].p99}` : '-';
 }
 
 /** The table that ends several runs: verdict, lost writes, throughput and write latency per run. */

@@ -25,14 +25,24 @@ export function summarize(results: RunResults, workload: string): string[] {
     lines.push(`ops: ${stats.count} (${stats.ok} ok, ${stats.fail} fail, ${stats.info} info = unknown outcome)`);
   }
   lines.push(...errorLines(results.checkers.stats?.errors));
-  const latency = results.checkers.latency as { byF?: Record<string, Record<string, { p50: number; p99: number; count: number }>> } | undefined;
-  const writes = latency?.byF ? Object.entries(latency.byF).filter(([f]) => f !== 'read' && f !== 'get') : [];
-  for (const [f, by] of writes) if (by.ok) lines.push(`${f} latency (ok): p50 ${by.ok.p50} ms, p99 ${by.ok.p99} ms over ${by.ok.count} ops`);
+  for (const [f, ok] of writeLatencies(results)) lines.push(`${f} latency (ok): p50 ${ok.p50} ms, p99 ${ok.p99} ms over ${ok.count} ops`);
   const retries = results.checkers.retries as { retries?: number; retriesOk?: number; rerouted?: number } | undefined;
   if (retries && (retries.retries ?? 0) > 0) {
     lines.push(`retries: ${retries.retries}, of which ${retries.retriesOk} ok; ${retries.rerouted} went to another node`);
   }
   return lines;
+}
+
+export interface LatencySummary {
+  p50: number;
+  p99: number;
+  count: number;
+}
+
+/** The acknowledged-op latency of each write f (not read / get), in the latency checker's order. */
+export function writeLatencies(results: RunResults): Array<[string, LatencySummary]> {
+  const byF = (results.checkers.latency as { byF?: Record<string, { ok?: LatencySummary }> } | undefined)?.byF ?? {};
+  return Object.entries(byF).flatMap(([f, by]): Array<[string, LatencySummary]> => (f !== 'read' && f !== 'get' && by.ok ? [[f, by.ok]] : []));
 }
 
 function errorLines(errors: unknown): string[] {

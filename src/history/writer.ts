@@ -62,6 +62,20 @@ function jsonOf(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
+/**
+ * The JSON line of an event's known fields, without the closing brace, in the order JSON.stringify of the
+ * event would write them: the runner appends two events per op, and JSON.stringify's generic walk of a fresh
+ * object costs more (bench/runner.bench.ts).
+ */
+function knownFields(index: number, time: number, process: Process, type: EventType, f: string, key: Key | undefined, value: Json | undefined, node: string | undefined, error: string | undefined): string {
+  let line = `{"index":${index},"time":${time},"process":${typeof process === 'number' ? process : quoted(process)},"type":${quoted(type)},"f":${quoted(f)}`;
+  if (key !== undefined) line += `,"key":${jsonOf(key)}`;
+  if (value !== undefined) line += `,"value":${jsonOf(value)}`;
+  if (node !== undefined) line += `,"node":${quoted(node)}`;
+  if (error !== undefined) line += `,"error":${JSON.stringify(error)}`;
+  return line;
+}
+
 export class HistoryWriter {
   readonly clock: MonotonicClock;
   private fd: number | null;
@@ -96,25 +110,11 @@ export class HistoryWriter {
     if (this.fd === null) throw new Error(`history writer for ${this.path} is closed`);
     const { process, type, f, key, value, node, error } = event;
     const e: HistoryEvent = { index: this.index, time: event.time ?? this.clock.now(), process, type, f };
-    // the line is built field by field, in the order JSON.stringify(e) would write them: the runner appends two
-    // events per op, and JSON.stringify's generic walk of a fresh object costs more (bench/runner.bench.ts)
-    let line = `{"index":${e.index},"time":${e.time},"process":${typeof process === 'number' ? process : quoted(process)},"type":${quoted(type)},"f":${quoted(f)}`;
-    if (key !== undefined) {
-      e.key = key;
-      line += `,"key":${jsonOf(key)}`;
-    }
-    if (value !== undefined) {
-      e.value = value;
-      line += `,"value":${jsonOf(value)}`;
-    }
-    if (node !== undefined) {
-      e.node = node;
-      line += `,"node":${quoted(node)}`;
-    }
-    if (error !== undefined) {
-      e.error = error;
-      line += `,"error":${JSON.stringify(error)}`;
-    }
+    if (key !== undefined) e.key = key;
+    if (value !== undefined) e.value = value;
+    if (node !== undefined) e.node = node;
+    if (error !== undefined) e.error = error;
+    let line = knownFields(e.index, e.time, process, type, f, key, value, node, error);
     for (const k in event) {
       if (KNOWN.has(k)) continue;
       const v = event[k];
@@ -138,12 +138,7 @@ export class HistoryWriter {
     if (this.fd === null) throw new Error(`history writer for ${this.path} is closed`);
     const index = this.index;
     const time = this.clock.now();
-    let line = `{"index":${index},"time":${time},"process":${process},"type":${quoted(type)},"f":${quoted(f)}`;
-    if (key !== undefined) line += `,"key":${jsonOf(key)}`;
-    if (value !== undefined) line += `,"value":${jsonOf(value)}`;
-    line += `,"node":${quoted(node)}`;
-    if (error !== undefined) line += `,"error":${JSON.stringify(error)}`;
-    line += '}\n';
+    const line = `${knownFields(index, time, process, type, f, key, value, node, error)}}\n`;
     if (this.validator) {
       const e: HistoryEvent = { index, time, process, type, f, node };
       if (key !== undefined) e.key = key;

@@ -10,6 +10,7 @@ import { isWorkloadName } from '../../workloads/names.js';
 import { runTest } from './run.js';
 import type { RunOutcome, RunOptions } from './config.js';
 import { writeLatencies } from './summary.js';
+import { compactList } from './ranges.js';
 import { renderTable } from './table.js';
 
 export function statusOf(v: Validity): number {
@@ -154,8 +155,10 @@ export async function experimentCommand(flags: Record<string, unknown>): Promise
   process.stdout.write(`\nThe headline: does a promoted standby lose acknowledged writes?\n${summaryTable(rows)}\n`);
   for (const r of rows) {
     const set = r.outcome?.results.checkers.set as { lost?: { count?: number; items?: Array<{ element: unknown }> } } | undefined;
-    const lost = set?.lost?.items?.map((x) => JSON.stringify(x.element)) ?? [];
-    if (lost.length > 0) process.stdout.write(`  ${r.name}: lost acknowledged elements: ${lost.slice(0, 30).join(', ')}${lost.length > 30 ? ', …' : ''}\n`);
+    const lost = set?.lost?.items?.map((x) => x.element) ?? [];
+    const count = set?.lost?.count ?? lost.length;
+    const listed = lost.length < count ? ` (the first ${lost.length} listed)` : '';
+    if (lost.length > 0) process.stdout.write(`  run ${r.run}, ${r.name}: ${count} acknowledged element(s) lost${listed}: ${compactList(lost)}\n`);
   }
   // a demonstration, not a gate: it succeeds when every run reached a verdict (the verdicts are the output)
   return rows.every((r) => r.outcome !== null) ? EXIT.OK : EXIT.UNAVAILABLE;

@@ -1,4 +1,5 @@
-// Compact, JSON-friendly references to ops and capped element lists, shared by the counter and set checkers' reports.
+// Compact, JSON-friendly references to ops, capped element lists, and element lists written as ranges
+// (889–1255, 1260), shared by the counter and set checkers' reports and the terminal.
 import type { Json, Key, Op } from '../src/history/types.js';
 
 /** Where an op is in the history: its invoke index, completion index, process, node. */
@@ -47,4 +48,22 @@ export class CappedList<T> {
   toJSON(): Capped<T> {
     return { count: this.n, items: this.list, truncated: this.n > this.list.length };
   }
+}
+
+/** `values` as ranges of consecutive integers (sorted) when all are integers, else as JSON; at most `max` parts. */
+export function compactList(values: readonly unknown[], max = 12): string {
+  const parts: string[] = [];
+  if (values.every((v) => Number.isInteger(v))) {
+    const xs = [...new Set(values as number[])].sort((a, b) => a - b);
+    for (let i = 0; i < xs.length; ) {
+      let j = i;
+      while (j + 1 < xs.length && xs[j + 1] === xs[j]! + 1) j++;
+      parts.push(j === i ? String(xs[i]) : `${xs[i]}–${xs[j]}`);
+      i = j + 1;
+    }
+  } else {
+    for (const v of values) parts.push(JSON.stringify(v));
+  }
+  if (parts.length <= max) return parts.join(', ');
+  return `${parts.slice(0, max).join(', ')}, … (${parts.length - max} more part(s))`;
 }

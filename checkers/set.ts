@@ -2,7 +2,7 @@
 // reads per node) and classifies it stable, stale, lost, never-read, unexpected, recovered, duplicated.
 // Keyed histories (ops with `key`) are checked per key; reads are ordered by their invoke index.
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
-import { CappedList, type Capped } from './ref.js';
+import { CappedList, compactList, type Capped } from './ref.js';
 import type { CheckContext, CheckResult, Checker } from './types.js';
 
 /** A set op's values are ill-typed: returns what was expected, or null when fine. */
@@ -94,6 +94,14 @@ class Report {
   recovered = new CappedList<ElementRef & { firstSeenBy: ReadRef }>();
   duplicated = new CappedList<ElementRef & { read: ReadRef; copies: number }>();
   final = new Map<string, { lost: CappedList<ElementRef>; unexpected: CappedList<ElementRef> }>();
+  /** every lost element by key (uncapped): `lostElements` names them all as ranges */
+  lostByKey = new Map<Key | undefined, Json[]>();
+}
+
+/** Every lost element, as ranges ("871–1064, 3219–3382"); per key for a keyed set ("1: 5–9; 2: 3"). */
+function lostElements(byKey: Map<Key | undefined, Json[]>): string {
+  const parts = [...byKey].map(([key, values]) => (key === undefined ? compactList(values, Number.POSITIVE_INFINITY) : `${JSON.stringify(key)}: ${compactList(values, Number.POSITIVE_INFINITY)}`));
+  return parts.join('; ');
 }
 
 function withKey<T extends object>(o: T, key: Key | undefined): T & { key?: Key } {
@@ -234,6 +242,9 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json
     const lastPresent = lastPos[id] >= s ? lastPos[id] : -1;
     const lost = finalsPresent[id] < nFinals || (lastAbsent[id] >= 0 && lastAbsent[id] > lastPresent);
     if (lost) {
+      let lostHere = out.lostByKey.get(key);
+      if (!lostHere) out.lostByKey.set(key, (lostHere = []));
+      lostHere.push(value);
       out.lost.add(
         withKey(
           {
@@ -322,6 +333,7 @@ export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckR
     stable: out.stable,
     indeterminate: out.indeterminate,
     lost: out.lost.toJSON(),
+    lostElements: lostElements(out.lostByKey),
     stale: out.stale.toJSON(),
     neverRead: out.neverRead.toJSON(),
     unexpected: out.unexpected.toJSON(),

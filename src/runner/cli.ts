@@ -10,7 +10,7 @@ import { isWorkloadName } from '../../workloads/names.js';
 import { runTest } from './run.js';
 import type { RunOutcome, RunOptions } from './config.js';
 import { writeLatencies } from './summary.js';
-import { compactList } from './ranges.js';
+import { compactList } from '../../checkers/ref.js';
 import { renderTable } from './table.js';
 
 export function statusOf(v: Validity): number {
@@ -157,7 +157,7 @@ export async function experimentCommand(flags: Record<string, unknown>): Promise
     const set = r.outcome?.results.checkers.set as { lost?: { count?: number; items?: Array<{ element: unknown }> } } | undefined;
     const lost = set?.lost?.items?.map((x) => x.element) ?? [];
     const count = set?.lost?.count ?? lost.length;
-    const listed = lost.length < count ? ` (the first ${lost.length} listed)` : '';
+    const listed = lost.length < count ? ` (the first ${lost.length} listed; all in results.json: checkers.set.lostElements)` : '';
     if (lost.length > 0) process.stdout.write(`  run ${r.run}, ${r.name}: ${count} acknowledged element(s) lost${listed}: ${compactList(lost)}\n`);
   }
   // a demonstration, not a gate: it succeeds when every run reached a verdict (the verdicts are the output)

@@ -111,6 +111,20 @@ describe('set checker: element fates', () => {
     expect(u.items).toHaveLength(1000);
     expect(u.truncated).toBe(true);
   });
+
+  it('names every lost element as ranges, past the cap too, and per key for a keyed set', () => {
+    const h = new HistoryBuilder();
+    for (let i = 0; i < 1500; i++) h.op(0, 'add', i, undefined);
+    h.op(1, 'read', null, [700, 701]);
+    const r = checkSet(h.paired());
+    expect(list(r, 'lost')).toMatchObject({ count: 1498, truncated: true });
+    expect(r.lostElements).toBe('0–699, 702–1499');
+    const k = new HistoryBuilder();
+    k.op(0, 'add', 1, undefined, 'ok', { key: 'x' }).op(0, 'add', 2, undefined, 'ok', { key: 'x' }).op(0, 'add', 5, undefined, 'ok', { key: 'y' });
+    k.op(1, 'read', null, [], 'ok', { key: 'x' }).op(1, 'read', null, [], 'ok', { key: 'y' });
+    expect(checkSet(k.paired()).lostElements).toBe('"x": 1–2; "y": 5');
+    expect(checkSet(new HistoryBuilder().op(0, 'add', 1, undefined).op(1, 'read', null, [1]).paired()).lostElements).toBe('');
+  });
 });
 
 describe('set checker: final reads', () => {

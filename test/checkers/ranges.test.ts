@@ -1,7 +1,7 @@
 // compactList: the terminal's short form of a list of elements (integer ranges, JSON otherwise, a limit).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compactList } from '../../src/runner/ranges.js';
+import { compactList } from '../../checkers/ref.js';
 
 /** Expand "a–b, c" back into the integers it names. */
 function expand(s: string): number[] {

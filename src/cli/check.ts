@@ -7,6 +7,7 @@ import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../c
 import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
 import { finalBeside, readFinalReads } from '../history/final-reads.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
+import { RUN_FILES } from '../runner/results.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from './exit.js';
@@ -22,10 +23,6 @@ export type FileOutcome =
   | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string; run?: RunVerdict }
   | { file: string; model?: CheckModel; status: number; error: string };
 
-/** The companion file of a run's history that names its model (RUN_FILES.test; not imported: the runner is heavy). */
-const TEST_FILE = 'test.json';
-/** The run's own verdicts (RUN_FILES.results). */
-const RESULTS_FILE = 'results.json';
 
 /**
  * The run's own verdict when a re-check of its history (no --model) reaches another: and which of the run's
@@ -39,7 +36,7 @@ export interface RunVerdict {
 function runVerdictBeside(file: string, recheck: CheckResult): RunVerdict | undefined {
   let results: unknown;
   try {
-    results = JSON.parse(readFileSync(join(dirname(file), RESULTS_FILE), 'utf8'));
+    results = JSON.parse(readFileSync(join(dirname(file), RUN_FILES.results), 'utf8'));
   } catch {
     return undefined; // not judged, or unreadable: the re-check stands alone
   }
@@ -109,8 +106,8 @@ function finalFileFor(history: string, final: string | undefined): string | unde
 function modelFor(file: string, opts: CheckOptions): { model: CheckModel; final: string | undefined } {
   if (opts.model !== undefined) return { model: opts.model, final: opts.final };
   if (file === '-') throw new UsageError('- (stdin): no --model given, and stdin has no test.json to name one');
-  const testFile = join(dirname(file), TEST_FILE);
-  if (!existsSync(testFile)) throw new UsageError(`${displayName(file)}: no --model given, and no ${TEST_FILE} beside it to name one`);
+  const testFile = join(dirname(file), RUN_FILES.test);
+  if (!existsSync(testFile)) throw new UsageError(`${displayName(file)}: no --model given, and no ${RUN_FILES.test} beside it to name one`);
   const test = readJsonFile(testFile);
   const model = isRecord(test) ? test.model : undefined;
   if (typeof model !== 'string') {

@@ -97,7 +97,6 @@ export class Client {
             conn = await this.connect(node);
           } catch (err) {
             w.appendOp(process, 'fail', f, key, op.value, node, `connect: ${message(err)}`);
-            conn = undefined;
           }
         }
         if (conn === undefined) outcome = 'fail';

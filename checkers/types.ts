@@ -4,9 +4,27 @@ import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 
 export type Validity = true | false | 'unknown';
 
+/**
+ * One anomaly as data, the shape every checker reports in and every consumer (summary, report, timeline,
+ * property predicates) reads: its name as the anchors spell it (Knossos, Elle: `G2-item`, `lost`, …), the ops
+ * involved by the history index of their invoke events, and kind-specific typed data. Explanation text is
+ * rendered from it by a separate function; nobody parses it back.
+ */
+export interface Anomaly<T extends string = string, D = Json> {
+  type: T;
+  /** invoke event indexes (Op.invokeIndex) of the ops involved, in the order the anomaly names them */
+  ops: number[];
+  keys?: Key[];
+  /** nodes involved (a node that missed a write, the two sides of a split brain…) */
+  nodes?: string[];
+  data?: D;
+}
+
 /** Every checker returns at least `valid`; the rest is checker-specific detail, JSON-serialisable. */
 export interface CheckResult {
   valid: Validity;
+  /** the anomalies found, as data (checkers move to this shape one by one; see Anomaly) */
+  anomalies?: Anomaly[];
   [detail: string]: unknown;
 }
 

@@ -1,10 +1,11 @@
 // The runs under a results directory (results/<test>/<timestamp>/ holding a history.jsonl) and the table of
 // them that `faultline serve` shows, newest first, a page at a time, filtered by verdict. Discovery is thin
 // I/O (each run's files read again only when they change); the page is a pure function.
-import { lstat, readdir, readFile, stat } from 'node:fs/promises';
+import { lstat, readdir, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Validity } from '../../checkers/types.js';
 import { RUN_FILES } from '../runner/results.js';
+import { readRegular } from '../util/regular-file.js';
 import { STYLE, type Verdict, verdictOf } from './html.js';
 import { esc } from './tables.js';
 
@@ -22,9 +23,13 @@ export interface RunEntry {
   checked: boolean;
 }
 
+/** test.json and results.json larger than this are not read for the table (the run shows as unchecked). */
+const MAX_JSON = 64 * 1024 * 1024;
+
+/** A JSON object file, or null (absent, malformed, not a regular file: a FIFO never blocks the server). */
 async function readJson(path: string): Promise<Record<string, unknown> | null> {
   try {
-    const v: unknown = JSON.parse(await readFile(path, 'utf8'));
+    const v: unknown = JSON.parse(await readRegular(path, MAX_JSON));
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
   } catch {
     return null;

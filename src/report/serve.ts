@@ -2,13 +2,17 @@
 // ?verdict=invalid|unknown|valid), /runs/<path>/
 // is a run's report (rendered in memory when index.html was never written), /runs/<path>/<file> its files.
 // Paths are resolved with symlinks followed (`latest`) and refused (403) when they leave the results directory.
-import { createReadStream } from 'node:fs';
+// Only requests naming 127.0.0.1:PORT or localhost:PORT as Host are answered (421 otherwise: DNS rebinding);
+// only regular files of the report's types are sent, read up to the size they had when opened, with
+// passwords redacted; files that hold secrets (cluster.json, pgpass, keys, configuration) are refused.
 import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { extname, join, resolve, sep } from 'node:path';
+import { basename, extname, join, resolve, sep } from 'node:path';
 import { UserError, EXIT } from '../cli/exit.js';
 import { RUN_FILES } from '../runner/results.js';
+import { openRegular, UnsafeFileError } from '../util/regular-file.js';
+import { redactingStream, redactSecrets } from '../util/redact.js';
 import { buildReport } from './index.js';
 import { findLatestLinks, findRuns, parseRunsView, renderRunsPage, type RunsCache } from './runs.js';
 
@@ -22,6 +26,33 @@ const TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
   '.png': 'image/png',
 };
+
+/** Files never served whatever their extension: they hold the cluster's password or keys. */
+const SECRET_FILES = new Set(['cluster.json', 'pgpass', '.pgpass', 'pwfile']);
+
+/** The files of a run that a report is rendered from: each must be a regular file (or absent). */
+const RENDER_INPUTS = [RUN_FILES.history, RUN_FILES.test, RUN_FILES.results, RUN_FILES.metrics, RUN_FILES.final];
+
+/**
+ * Is `host` (a request's Host header) this server, 127.0.0.1:`port` or localhost:`port`? Anything else is a
+ * page from another origin that rebound its name to 127.0.0.1. Pure.
+ */
+export function hostAllowed(host: string | undefined, port: number): boolean {
+  if (!host) return false;
+  const h = host.trim().toLowerCase();
+  for (const name of ['127.0.0.1', 'localhost']) {
+    if (h === `${name}:${port}`) return true;
+    if (port === 80 && h === name) return true;
+  }
+  return false;
+}
+
+/** Why `file` (a real path inside the results directory) must not be served, or null. Pure. */
+export function refusedFile(file: string): string | null {
+  if (SECRET_FILES.has(basename(file))) return 'holds a secret';
+  if (!(extname(file) in TYPES)) return 'not a report or result file';
+  return null;
+}
 
 /** Why a request path is refused, or the path segments below the results directory. Pure. */
 export function parseRunPath(urlPath: string): { segments: string[] } | { refused: string } {
@@ -53,9 +84,43 @@ export interface ReportServer {
   close(): Promise<void>;
 }
 
+const HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store', 'referrer-policy': 'no-referrer' };
+
 function send(res: ServerResponse, status: number, type: string, body: string): void {
-  res.writeHead(status, { 'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-  res.end(body);
+  res.writeHead(status, { 'content-type': type, ...HEADERS });
+  res.end(type.startsWith('text/') ? redactSecrets(body) : body);
+}
+
+/** Sends a regular file up to the size it had when opened; text is redacted on the way. */
+async function sendFile(req: IncomingMessage, res: ServerResponse, file: string): Promise<void> {
+  let opened;
+  try {
+    opened = await openRegular(file);
+  } catch (err) {
+    if (err instanceof UnsafeFileError) return send(res, 403, 'text/plain', `refused: ${err.reason}\n`);
+    return send(res, 404, 'text/plain', 'not found\n');
+  }
+  const { handle, size } = opened;
+  const type = TYPES[extname(file)] ?? 'application/octet-stream';
+  res.writeHead(200, { 'content-type': type, ...HEADERS });
+  if (req.method === 'HEAD' || size === 0) {
+    await handle.close();
+    return void res.end();
+  }
+  const body = handle.createReadStream({ start: 0, end: size - 1, autoClose: true });
+  const out = type.startsWith('text/') || type.startsWith('application/json') || type.startsWith('image/svg') ? body.pipe(redactingStream()) : body;
+  res.on('close', () => body.destroy());
+  out.on('error', () => res.destroy());
+  out.pipe(res);
+}
+
+/** The first render input of a run directory that exists but is not a regular file, or null. */
+async function irregularInput(dir: string): Promise<string | null> {
+  for (const f of RENDER_INPUTS) {
+    const st = await stat(join(dir, f)).catch(() => null);
+    if (st && !st.isFile()) return f;
+  }
+  return null;
 }
 
 /** The request handler over the results directory `root` (already a real path). */
@@ -72,6 +137,10 @@ export function reportHandler(root: string): (req: IncomingMessage, res: ServerR
     return files;
   };
   return async (req, res) => {
+    const port = req.socket.localPort ?? 0;
+    if (!hostAllowed(req.headers.host, port)) {
+      return send(res, 421, 'text/plain', `refused: Host must be 127.0.0.1:${port} or localhost:${port}\n`);
+    }
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     if (url.pathname === '/' || url.pathname === '/index.html') {
@@ -105,13 +174,16 @@ export function reportHandler(root: string): (req: IncomingMessage, res: ServerR
         () => true,
         () => false,
       );
-      if (!written) return send(res, 200, TYPES['.html'] as string, (await rendered(target)).get(RUN_FILES.index) ?? '');
+      if (!written) {
+        const bad = await irregularInput(target);
+        if (bad) return send(res, 403, 'text/plain', `refused: ${bad} is not a regular file\n`);
+        return send(res, 200, TYPES['.html'] as string, (await rendered(target)).get(RUN_FILES.index) ?? '');
+      }
       target = join(target, RUN_FILES.index);
-    } else if (!st.isFile()) return send(res, 404, 'text/plain', 'not found\n');
-    const type = TYPES[extname(target)] ?? 'application/octet-stream';
-    res.writeHead(200, { 'content-type': type, 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
-    if (req.method === 'HEAD') return void res.end();
-    createReadStream(target).pipe(res);
+    } else if (!st.isFile()) return send(res, 403, 'text/plain', 'refused: not a regular file\n');
+    const why = refusedFile(target);
+    if (why) return send(res, 403, 'text/plain', `refused: ${why}\n`);
+    await sendFile(req, res, target);
   };
 }
 

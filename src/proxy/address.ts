@@ -1,5 +1,6 @@
-// `host:port` addresses as Toxiproxy writes them: parsing (with `[v6]:port`), and formatting a bound address.
-// `localhost` listens on 127.0.0.1, as Toxiproxy's IPv4-first resolution does.
+// `host:port` addresses as Toxiproxy writes them: parsing (with `[v6]:port`), formatting a bound address, and
+// the listen policy: loopback only unless the server allows remote listeners. `localhost` listens on
+// 127.0.0.1 (as Toxiproxy's IPv4-first resolution does) and is the only name accepted without --allow-remote.
 import { isIP } from 'node:net';
 
 export interface HostPort {
@@ -42,4 +43,20 @@ export function netHost(host: string): string {
 /** `127.0.0.1:5432` or `[::1]:5432`. */
 export function formatHostPort(host: string, port: number): string {
   return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** Is `host` a loopback address (127.0.0.0/8, ::1) or `localhost`? Never resolves a name. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1' || h === '0:0:0:0:0:0:0:1' || /^::ffff:127\./.test(h);
+  return false;
+}
+
+/** Why a server without --allow-remote must not listen on `hp`, or null when it may. Pure. */
+export function listenRefusal(hp: HostPort, allowRemote: boolean): string | null {
+  if (allowRemote || isLoopbackHost(hp.host)) return null;
+  const shown = hp.host === '' ? `:${hp.port} (every interface)` : formatHostPort(hp.host, hp.port);
+  return `listen address ${shown} is not a loopback address (127.0.0.1, ::1 or localhost); start the server with --allow-remote to listen elsewhere`;
 }

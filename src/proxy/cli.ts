@@ -1,12 +1,14 @@
 // Implementation of `faultline proxy`: start the server in this process, print its URL, wait for a signal.
 import { UsageError, UserError, EXIT } from '../cli/exit.js';
-import { netHost, parseHostPort } from './address.js';
+import { listenRefusal, netHost, parseHostPort } from './address.js';
 import { startProxyServer } from './server.js';
 
-export async function runProxyCommand(listen: string): Promise<void> {
+export async function runProxyCommand(listen: string, allowRemote = false): Promise<void> {
   const hp = parseHostPort(listen);
   if (!hp) throw new UsageError(`--listen: expected host:port, got ${JSON.stringify(listen)}`);
-  const server = await startProxyServer({ host: netHost(hp.host), port: hp.port }).catch((e: NodeJS.ErrnoException) => {
+  const refused = listenRefusal(hp, allowRemote);
+  if (refused) throw new UsageError(`--listen: ${refused}`);
+  const server = await startProxyServer({ host: netHost(hp.host), port: hp.port, allowRemote }).catch((e: NodeJS.ErrnoException) => {
     throw new UserError(`cannot listen on ${listen}: ${e.code ?? e.message}`, EXIT.UNAVAILABLE);
   });
   process.stdout.write(`faultline proxy: Toxiproxy API listening on ${server.url}\n`);

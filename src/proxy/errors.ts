@@ -9,6 +9,7 @@ export class ApiError extends Error {
 }
 
 export const badRequest = (msg: string): ApiError => new ApiError(400, msg);
+export const forbidden = (msg: string): ApiError => new ApiError(403, msg);
 export const notFound = (msg: string): ApiError => new ApiError(404, msg);
 export const conflict = (msg: string): ApiError => new ApiError(409, msg);
 export const internal = (msg: string): ApiError => new ApiError(500, msg);

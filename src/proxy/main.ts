@@ -6,7 +6,8 @@ import { startProxyServer } from './server.js';
 async function run(): Promise<void> {
   const host = process.env.FAULTLINE_PROXY_HOST ?? '127.0.0.1';
   const portEnv = process.env.FAULTLINE_PROXY_PORT;
-  const server = await startProxyServer({ host, port: portEnv ? Number(portEnv) : await freePort(host) });
+  const allowRemote = process.env.FAULTLINE_PROXY_ALLOW_REMOTE === '1';
+  const server = await startProxyServer({ host, port: portEnv ? Number(portEnv) : await freePort(host), allowRemote });
   let stopping = false;
   const stop = (code: number): void => {
     if (stopping) return;

@@ -4,7 +4,7 @@ import { ApiError, badRequest, conflict, notFound } from './errors.js';
 import type { ProxyJson, ToxicJson } from './model.js';
 import { toxicJson } from './model.js';
 import { ProxyInstance, type ProxyConfig } from './proxy.js';
-import { parseProxyCreate, parseProxyUpdate, parseToxicCreate, parseToxicUpdate } from './validate.js';
+import { parseProxyCreate, parseProxyUpdate, parseToxicCreate, parseToxicUpdate, type ListenPolicy } from './validate.js';
 
 /** A failed `/populate`: carries the proxies created before the failure. */
 export class PopulateError extends ApiError {
@@ -16,6 +16,8 @@ export class PopulateError extends ApiError {
 export class Registry {
   private readonly proxies = new Map<string, ProxyInstance>();
   private lock: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly policy: ListenPolicy = { allowRemote: false }) {}
 
   private serial<T>(fn: () => Promise<T> | T): Promise<T> {
     const run = this.lock.then(fn, fn);
@@ -36,7 +38,7 @@ export class Registry {
   }
 
   create(body: unknown): Promise<ProxyJson> {
-    const cfg = parseProxyCreate(body);
+    const cfg = parseProxyCreate(body, this.policy);
     return this.serial(async () => (await this.add(cfg)).json());
   }
 
@@ -50,7 +52,7 @@ export class Registry {
 
   update(name: string, body: unknown): Promise<ProxyJson> {
     this.get(name);
-    const u = parseProxyUpdate(body);
+    const u = parseProxyUpdate(body, this.policy);
     return this.serial(async () => {
       const p = this.get(name);
       const listenChanged = u.listen !== undefined && u.listen !== p.listen;
@@ -91,7 +93,7 @@ export class Registry {
     if (!Array.isArray(raw)) throw new PopulateError(400, 'bad request body: expected a JSON array of proxies', []);
     const cfgs = raw.map((item, i) => {
       try {
-        return parseProxyCreate(item);
+        return parseProxyCreate(item, this.policy);
       } catch (e) {
         const err = e instanceof ApiError ? e : badRequest(String(e));
         throw new PopulateError(err.status, `${err.message} at proxy ${i + 1}`, []);

@@ -1,7 +1,7 @@
 // The embedded Toxiproxy-compatible server, in this process: the HTTP API plus every proxy it creates.
 // startProxyServer() resolves once the API listens; close() stops every proxy and connection.
 import { createServer } from 'node:http';
-import { formatHostPort } from './address.js';
+import { formatHostPort, listenRefusal } from './address.js';
 import { createApiHandler } from './http/api.js';
 import { Registry } from './registry.js';
 
@@ -17,11 +17,16 @@ export interface ProxyServerOptions {
   host?: string;
   /** Port of the HTTP API (default 0: any free port). */
   port?: number;
+  /** Let the API and proxies listen on non-loopback addresses and host names (default false). */
+  allowRemote?: boolean;
 }
 
 export async function startProxyServer(opts: ProxyServerOptions = {}): Promise<ProxyServer> {
   const host = opts.host ?? '127.0.0.1';
-  const registry = new Registry();
+  const allowRemote = opts.allowRemote === true;
+  const refused = listenRefusal({ host, port: opts.port ?? 0 }, allowRemote);
+  if (refused) throw new Error(refused);
+  const registry = new Registry({ allowRemote });
   const http = createServer({ keepAliveTimeout: 30_000 }, createApiHandler(registry));
   http.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

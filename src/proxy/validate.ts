@@ -1,8 +1,8 @@
 // Checks request bodies of the API and turns them into typed inputs, or throws a 400 ApiError
 // with a message that says what is wrong. Unknown JSON fields are ignored, as Toxiproxy does.
-import { parseHostPort } from './address.js';
+import { listenRefusal, parseHostPort } from './address.js';
 import { ATTRIBUTES, isStream, isToxicType, type Stream, type ToxicType } from './catalog.js';
-import { badRequest } from './errors.js';
+import { badRequest, forbidden } from './errors.js';
 import type { ProxyConfig } from './proxy.js';
 
 type Obj = Record<string, unknown>;
@@ -33,8 +33,19 @@ function checkName(name: string, what: string): void {
   if (/[/\u0000-\u001f\u007f]/.test(name)) throw badRequest(`${what} name must not contain '/' or control characters`);
 }
 
-function checkListen(listen: string): void {
-  if (!parseHostPort(listen)) throw badRequest(`invalid listen address: ${JSON.stringify(listen)} (expected host:port)`);
+/** What the server allows beyond Toxiproxy's own checks. */
+export interface ListenPolicy {
+  /** listen on non-loopback addresses and host names (`--allow-remote`) */
+  allowRemote: boolean;
+}
+
+const LOOPBACK_ONLY: ListenPolicy = { allowRemote: false };
+
+function checkListen(listen: string, policy: ListenPolicy): void {
+  const hp = parseHostPort(listen);
+  if (!hp) throw badRequest(`invalid listen address: ${JSON.stringify(listen)} (expected host:port)`);
+  const refused = listenRefusal(hp, policy.allowRemote);
+  if (refused) throw forbidden(refused);
 }
 
 function checkUpstream(upstream: string): void {
@@ -43,7 +54,7 @@ function checkUpstream(upstream: string): void {
 }
 
 /** Body of `POST /proxies` (and one element of `/populate`). */
-export function parseProxyCreate(body: unknown): ProxyConfig {
+export function parseProxyCreate(body: unknown, policy: ListenPolicy = LOOPBACK_ONLY): ProxyConfig {
   const o = asObject(body);
   const name = optString(o, 'name');
   const upstream = optString(o, 'upstream');
@@ -54,7 +65,7 @@ export function parseProxyCreate(body: unknown): ProxyConfig {
   checkName(name, 'proxy');
   checkUpstream(upstream);
   const l = listen || '127.0.0.1:0';
-  checkListen(l);
+  checkListen(l, policy);
   return { name, listen: l, upstream, enabled: enabled ?? true };
 }
 
@@ -65,14 +76,14 @@ export interface ProxyUpdate {
 }
 
 /** Body of `POST`/`PATCH /proxies/{name}`: omitted (or empty) fields keep their value. */
-export function parseProxyUpdate(body: unknown): ProxyUpdate {
+export function parseProxyUpdate(body: unknown, policy: ListenPolicy = LOOPBACK_ONLY): ProxyUpdate {
   const o = asObject(body);
   const out: ProxyUpdate = {};
   const listen = optString(o, 'listen');
   const upstream = optString(o, 'upstream');
   const enabled = optBoolean(o, 'enabled');
   if (listen) {
-    checkListen(listen);
+    checkListen(listen, policy);
     out.listen = listen;
   }
   if (upstream) {

@@ -25,6 +25,9 @@ export function isToxicType(t: unknown): t is ToxicType {
   return typeof t === 'string' && (TOXIC_TYPES as readonly string[]).includes(t);
 }
 
-export function isStream(s: unknown): s is Stream {
-  return typeof s === 'string' && (STREAMS as readonly string[]).includes(s);
+/** The direction a `stream` value names, matched without regard to case as Toxiproxy does; null if none. */
+export function parseStream(s: unknown): Stream | null {
+  if (typeof s !== 'string') return null;
+  const lower = s.toLowerCase();
+  return (STREAMS as readonly string[]).includes(lower) ? (lower as Stream) : null;
 }

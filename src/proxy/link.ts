@@ -1,5 +1,6 @@
 // One proxied connection: the accepted client socket, its upstream socket, and a Direction each way.
-// Toxicity is decided once per connection and toxic; close() sends FIN both ways, reset() sends RST.
+// Whether a toxic applies is drawn when the connection opens and again whenever the proxy says so (draw());
+// a toxic that stays applied keeps its stage and state. close() sends FIN both ways, reset() sends RST.
 import { connect, type Socket } from 'node:net';
 import type { HostPort } from './address.js';
 import { netHost } from './address.js';
@@ -23,6 +24,7 @@ export class Link {
     target: HostPort,
     private readonly toxics: () => readonly ToxicModel[],
     private readonly onGone: (link: Link) => void,
+    private readonly random: () => number = Math.random,
   ) {
     client.setNoDelay(true);
     this.upstream = connect({ host: netHost(target.host), port: target.port, allowHalfOpen: true, noDelay: true });
@@ -43,19 +45,24 @@ export class Link {
   refresh(): void {
     if (this.closing) return;
     const list = this.toxics();
-    this.up.setToxics(list.filter((t) => t.stream === 'upstream' && this.applies(t)));
+    this.up.setToxics(list.filter((t) => t.direction === 'upstream' && this.applies(t)));
     if (this.closing) return;
-    this.down.setToxics(list.filter((t) => t.stream === 'downstream' && this.applies(t)));
+    this.down.setToxics(list.filter((t) => t.direction === 'downstream' && this.applies(t)));
   }
 
-  /** The toxic's toxicity changed: decide again for this connection. */
+  /** Draws again whether `toxic` applies to this connection (takes effect at the next refresh()). */
+  draw(toxic: ToxicModel): void {
+    this.decisions.set(toxic, this.random() < toxic.toxicity);
+  }
+
+  /** The toxic is gone. */
   forget(toxic: ToxicModel): void {
     this.decisions.delete(toxic);
   }
 
   /** The toxic's attributes changed. */
   updated(toxic: ToxicModel): void {
-    (toxic.stream === 'upstream' ? this.up : this.down).updated(toxic);
+    (toxic.direction === 'upstream' ? this.up : this.down).updated(toxic);
   }
 
   /** Graceful close: no more data is moved; both sockets get FIN after what was already written. */
@@ -98,12 +105,8 @@ export class Link {
   }
 
   private applies(t: ToxicModel): boolean {
-    let d = this.decisions.get(t);
-    if (d === undefined) {
-      d = t.toxicity >= 1 || (t.toxicity > 0 && Math.random() < t.toxicity);
-      this.decisions.set(t, d);
-    }
-    return d;
+    if (!this.decisions.has(t)) this.draw(t);
+    return this.decisions.get(t) === true;
   }
 
   private finish(): void {

@@ -1,5 +1,8 @@
 // One proxy: its listener, its open links and its toxics (upstream and downstream, insertion order).
-// Toxic changes reach open links at once; disabling closes the listener and every link.
+// Toxic changes reach open links at once; disabling closes the listener and every link. Toxicity is drawn
+// per link where Toxiproxy draws it: when the link opens, for a toxic that is updated, and for the toxic
+// just before one added to or removed from the same direction (Toxiproxy restarts those, and every restart
+// draws again).
 import { createServer, type Server, type Socket } from 'node:net';
 import { formatHostPort, netHost, parseHostPort, type HostPort } from './address.js';
 import { badRequest, conflict, internal, notFound } from './errors.js';
@@ -12,6 +15,9 @@ export interface ProxyConfig {
   upstream: string;
   enabled: boolean;
 }
+
+/** The source of toxicity draws, uniform in [0, 1): a toxic applies to a link when a draw is below its toxicity. */
+export type Random = () => number;
 
 /** Formats a listen error the way Go's net.Listen does (`listen tcp ADDR: bind: address already in use`). */
 function bindError(addr: string, err: NodeJS.ErrnoException): string {
@@ -28,17 +34,21 @@ export class ProxyInstance {
   readonly requestedListen: string;
   upstream: string;
   enabled = false;
-  private target: HostPort;
+  /** null when the upstream is not host:port: connections are accepted and closed, as in Toxiproxy */
+  private target: HostPort | null;
   private server: Server | null = null;
   private readonly links = new Set<Link>();
   private toxicList: ToxicModel[] = [];
 
-  constructor(cfg: ProxyConfig) {
+  constructor(
+    cfg: ProxyConfig,
+    private readonly random: Random = Math.random,
+  ) {
     this.name = cfg.name;
     this.listen = cfg.listen;
     this.requestedListen = cfg.listen;
     this.upstream = cfg.upstream;
-    this.target = parseHostPort(cfg.upstream) ?? { host: '127.0.0.1', port: 0 };
+    this.target = dialable(cfg.upstream);
   }
 
   get connections(): number {
@@ -46,13 +56,13 @@ export class ProxyInstance {
   }
 
   json(): ProxyJson {
-    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, toxics: this.toxicsJson() };
+    return { name: this.name, listen: this.listen, upstream: this.upstream, enabled: this.enabled, Logger: {}, toxics: this.toxicsJson() };
   }
 
   /** Upstream toxics first, then downstream, each in insertion order. */
   toxicsJson(): ToxicJson[] {
-    const up = this.toxicList.filter((t) => t.stream === 'upstream');
-    const down = this.toxicList.filter((t) => t.stream === 'downstream');
+    const up = this.toxicList.filter((t) => t.direction === 'upstream');
+    const down = this.toxicList.filter((t) => t.direction === 'downstream');
     return [...up, ...down].map(toxicJson);
   }
 
@@ -94,7 +104,7 @@ export class ProxyInstance {
   /** Changes the upstream (open connections are closed, as on a restart). */
   setUpstream(upstream: string): void {
     this.upstream = upstream;
-    this.target = parseHostPort(upstream) ?? this.target;
+    this.target = dialable(upstream);
     this.closeLinks();
   }
 
@@ -104,33 +114,48 @@ export class ProxyInstance {
     return t;
   }
 
+  /** The toxic before `t` in its direction's chain (insertion order), if any. */
+  private before(t: ToxicModel): ToxicModel | null {
+    const chain = this.toxicList.filter((x) => x.direction === t.direction);
+    const i = chain.indexOf(t);
+    return i > 0 ? (chain[i - 1] ?? null) : null;
+  }
+
   addToxic(t: ToxicModel): void {
     if (this.toxicList.some((x) => x.name === t.name)) throw conflict('toxic already exists');
     this.toxicList.push(t);
+    const prev = this.before(t);
+    for (const l of this.links) {
+      l.draw(t);
+      if (prev) l.draw(prev);
+    }
     this.refreshLinks();
   }
 
   removeToxic(name: string): void {
     const t = this.findToxic(name);
+    const prev = this.before(t);
     this.toxicList = this.toxicList.filter((x) => x !== t);
+    for (const l of this.links) {
+      l.forget(t);
+      if (prev) l.draw(prev);
+    }
     this.refreshLinks();
   }
 
   removeAllToxics(): void {
+    for (const l of this.links) for (const t of this.toxicList) l.forget(t);
     this.toxicList = [];
     this.refreshLinks();
   }
 
-  /** Applies an update to a toxic already present: attributes merged, toxicity replaced. */
+  /** Applies an update to a toxic already present: attributes merged, toxicity replaced, drawn again per link. */
   updateToxic(t: ToxicModel, attributes: Record<string, number>, toxicity: number | undefined): void {
     Object.assign(t.attributes, attributes);
-    const toxicityChanged = toxicity !== undefined && toxicity !== t.toxicity;
     if (toxicity !== undefined) t.toxicity = toxicity;
-    for (const l of this.links) {
-      if (toxicityChanged) l.forget(t);
-      l.updated(t);
-    }
-    if (toxicityChanged) this.refreshLinks();
+    for (const l of this.links) l.draw(t);
+    this.refreshLinks();
+    for (const l of this.links) l.updated(t);
   }
 
   private refreshLinks(): void {
@@ -142,7 +167,19 @@ export class ProxyInstance {
       sock.destroy();
       return;
     }
-    const link = new Link(sock, this.target, () => this.toxicList, (l) => this.links.delete(l));
+    if (!this.target) {
+      // Toxiproxy cannot dial such an upstream either: it closes the client
+      sock.resume();
+      sock.end();
+      return;
+    }
+    const link = new Link(sock, this.target, () => this.toxicList, (l) => this.links.delete(l), this.random);
     this.links.add(link);
   }
+}
+
+/** The upstream as host:port to connect to, or null when it is not one (any text is accepted as upstream). */
+function dialable(upstream: string): HostPort | null {
+  const hp = parseHostPort(upstream);
+  return hp && hp.port > 0 ? hp : null;
 }

@@ -3,7 +3,7 @@
 import { ApiError, badRequest, conflict, notFound } from './errors.js';
 import type { ProxyJson, ToxicJson } from './model.js';
 import { toxicJson } from './model.js';
-import { ProxyInstance, type ProxyConfig } from './proxy.js';
+import { ProxyInstance, type ProxyConfig, type Random } from './proxy.js';
 import { parseProxyCreate, parseProxyUpdate, parseToxicCreate, parseToxicUpdate, type ListenPolicy } from './validate.js';
 
 /** A failed `/populate`: carries the proxies created before the failure. */
@@ -17,7 +17,10 @@ export class Registry {
   private readonly proxies = new Map<string, ProxyInstance>();
   private lock: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly policy: ListenPolicy = { allowRemote: false }) {}
+  constructor(
+    private readonly policy: ListenPolicy = { allowRemote: false },
+    private readonly random: Random = Math.random,
+  ) {}
 
   private serial<T>(fn: () => Promise<T> | T): Promise<T> {
     const run = this.lock.then(fn, fn);
@@ -44,7 +47,7 @@ export class Registry {
 
   private async add(cfg: ProxyConfig): Promise<ProxyInstance> {
     if (this.proxies.has(cfg.name)) throw conflict('proxy already exists');
-    const p = new ProxyInstance(cfg);
+    const p = new ProxyInstance(cfg, this.random);
     if (cfg.enabled) await p.start();
     this.proxies.set(cfg.name, p);
     return p;

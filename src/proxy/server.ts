@@ -3,6 +3,7 @@
 import { createServer } from 'node:http';
 import { formatHostPort, listenRefusal } from './address.js';
 import { createApiHandler } from './http/api.js';
+import type { Random } from './proxy.js';
 import { Registry } from './registry.js';
 
 export interface ProxyServer {
@@ -19,6 +20,8 @@ export interface ProxyServerOptions {
   port?: number;
   /** Let the API and proxies listen on non-loopback addresses and host names (default false). */
   allowRemote?: boolean;
+  /** Source of toxicity draws (tests script it; default Math.random). */
+  random?: Random;
 }
 
 export async function startProxyServer(opts: ProxyServerOptions = {}): Promise<ProxyServer> {
@@ -26,7 +29,7 @@ export async function startProxyServer(opts: ProxyServerOptions = {}): Promise<P
   const allowRemote = opts.allowRemote === true;
   const refused = listenRefusal({ host, port: opts.port ?? 0 }, allowRemote);
   if (refused) throw new Error(refused);
-  const registry = new Registry({ allowRemote });
+  const registry = new Registry({ allowRemote }, opts.random);
   const http = createServer({ keepAliveTimeout: 30_000 }, createApiHandler(registry));
   http.on('clientError', (_err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');

@@ -1,7 +1,7 @@
 // Checks request bodies of the API and turns them into typed inputs, or throws a 400 ApiError
 // with a message that says what is wrong. Unknown JSON fields are ignored, as Toxiproxy does.
 import { listenRefusal, parseHostPort } from './address.js';
-import { ATTRIBUTES, isStream, isToxicType, type Stream, type ToxicType } from './catalog.js';
+import { ATTRIBUTES, isToxicType, parseStream, type Stream, type ToxicType } from './catalog.js';
 import { badRequest, forbidden } from './errors.js';
 import type { ProxyConfig } from './proxy.js';
 
@@ -48,11 +48,6 @@ function checkListen(listen: string, policy: ListenPolicy): void {
   if (refused) throw forbidden(refused);
 }
 
-function checkUpstream(upstream: string): void {
-  const hp = parseHostPort(upstream);
-  if (!hp || hp.host === '') throw badRequest(`invalid upstream address: ${JSON.stringify(upstream)} (expected host:port)`);
-}
-
 /** Body of `POST /proxies` (and one element of `/populate`). */
 export function parseProxyCreate(body: unknown, policy: ListenPolicy = LOOPBACK_ONLY): ProxyConfig {
   const o = asObject(body);
@@ -63,7 +58,7 @@ export function parseProxyCreate(body: unknown, policy: ListenPolicy = LOOPBACK_
   if (!name) throw badRequest('missing required field: name');
   if (!upstream) throw badRequest('missing required field: upstream');
   checkName(name, 'proxy');
-  checkUpstream(upstream);
+  // the upstream is not checked (Toxiproxy accepts any text and fails at connect time: the client is closed)
   const l = listen || '127.0.0.1:0';
   checkListen(l, policy);
   return { name, listen: l, upstream, enabled: enabled ?? true };
@@ -86,10 +81,7 @@ export function parseProxyUpdate(body: unknown, policy: ListenPolicy = LOOPBACK_
     checkListen(listen, policy);
     out.listen = listen;
   }
-  if (upstream) {
-    checkUpstream(upstream);
-    out.upstream = upstream;
-  }
+  if (upstream) out.upstream = upstream;
   if (enabled !== undefined) out.enabled = enabled;
   return out;
 }
@@ -123,7 +115,9 @@ function parseAttributes(type: ToxicType, v: unknown): Record<string, number> {
 export interface ToxicCreate {
   name: string;
   type: ToxicType;
-  stream: Stream;
+  /** as given (Toxiproxy shows it as given) */
+  stream: string;
+  direction: Stream;
   toxicity: number;
   attributes: Record<string, number>;
 }
@@ -131,17 +125,19 @@ export interface ToxicCreate {
 /** Body of `POST /proxies/{name}/toxics`, with Toxiproxy's defaults filled in. */
 export function parseToxicCreate(body: unknown): ToxicCreate {
   const o = asObject(body);
-  const streamIn = o.stream === undefined || o.stream === null || o.stream === '' ? 'downstream' : o.stream;
-  if (!isStream(streamIn)) throw badRequest('stream was invalid, can be either upstream or downstream');
+  // omitted or null: downstream; an empty string is invalid, as in Toxiproxy (it decodes "" over the default)
+  const streamIn = o.stream === undefined || o.stream === null ? 'downstream' : o.stream;
+  const direction = parseStream(streamIn);
+  if (direction === null) throw badRequest('stream was invalid, can be either upstream or downstream');
   if (!isToxicType(o.type)) throw badRequest('invalid toxic type');
   const type = o.type;
-  const name = optString(o, 'name') || `${type}_${streamIn}`;
+  const name = optString(o, 'name') || `${type}_${streamIn as string}`;
   checkName(name, 'toxic');
   const toxicity = parseToxicity(o) ?? 1;
   const given = parseAttributes(type, o.attributes);
   const attributes: Record<string, number> = {};
   for (const key of Object.keys(ATTRIBUTES[type])) attributes[key] = given[key] ?? 0;
-  return { name, type, stream: streamIn, toxicity, attributes };
+  return { name, type, stream: streamIn as string, direction, toxicity, attributes };
 }
 
 export interface ToxicUpdate {

@@ -106,11 +106,15 @@ describe('general', () => {
     expect((t.json() as { attributes: object }).attributes).toEqual({ latency: 5, jitter: 0 });
   });
 
-  it('proxy JSON is {name, listen, upstream, enabled, toxics} with toxics always present; toxic JSON lists every attribute', async () => {
+  it('proxy JSON is {name, listen, upstream, enabled, Logger, toxics} in that order (Logger: {}, as Toxiproxy leaks it); toxic JSON lists every attribute', async () => {
     const { name: n } = await makeProxy();
-    const p = (await raw(target.url, 'GET', `/proxies/${n}`)).json() as Record<string, unknown>;
-    expect(Object.keys(p).sort()).toEqual(['enabled', 'listen', 'name', 'toxics', 'upstream']);
+    const text = (await raw(target.url, 'GET', `/proxies/${n}`)).text;
+    const p = JSON.parse(text) as Record<string, unknown>;
+    expect(Object.keys(p)).toEqual(['name', 'listen', 'upstream', 'enabled', 'Logger', 'toxics']);
+    expect(p.Logger).toEqual({});
     expect(p.toxics).toEqual([]);
+    const all = (await raw(target.url, 'GET', '/proxies')).json() as Record<string, Record<string, unknown>>;
+    expect(Object.keys(all[n] ?? {})).toEqual(['name', 'listen', 'upstream', 'enabled', 'Logger', 'toxics']);
     const t = (await raw(target.url, 'POST', `/proxies/${n}/toxics`, { type: 'slicer' })).json() as Record<string, unknown>;
     expect(Object.keys(t).sort()).toEqual(['attributes', 'name', 'stream', 'toxicity', 'type']);
     expect(t.attributes).toEqual({ average_size: 0, size_variation: 0, delay: 0 });
@@ -118,9 +122,11 @@ describe('general', () => {
 });
 
 describe('GET /version', () => {
-  it('200 {"version": …}; the client returns the raw text', async () => {
+  it('200 {"version": "2.x.y…"} and a newline, as application/json;charset=utf-8; the client returns the raw text', async () => {
     const r = await raw(target.url, 'GET', '/version');
     expect(r.status).toBe(200);
+    expect(r.type).toBe('application/json;charset=utf-8');
+    expect(r.text).toMatch(/^\{"version": "2\.\d+\.\d+[^"]*"\}\n$/);
     expect(typeof (r.json() as { version: unknown }).version).toBe('string');
     const text = await target.client.getVersion();
     expect(JSON.parse(text)).toEqual(r.json());
@@ -155,7 +161,7 @@ describe('POST /proxies', () => {
     expect(p.listen).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(p.listen).not.toBe('127.0.0.1:0');
     const r = (await raw(target.url, 'GET', `/proxies/${n}`)).json() as Record<string, unknown>;
-    expect(r).toEqual({ name: n, listen: p.listen, upstream: echo.addr, enabled: true, toxics: [] });
+    expect(r).toEqual({ name: n, listen: p.listen, upstream: echo.addr, enabled: true, Logger: {}, toxics: [] });
     // and it proxies
     const s = await dial(p.listen);
     s.write('hi');
@@ -184,14 +190,21 @@ describe('POST /proxies', () => {
     expect((await raw(target.url, 'GET', `/proxies/${n}`)).status).toBe(404);
   });
 
-  it('the upstream is not checked at creation', async () => {
-    const n = name();
-    const r = await raw(target.url, 'POST', '/proxies', { name: n, listen: '127.0.0.1:0', upstream: '127.0.0.1:1' });
-    expect(r.status).toBe(201);
-    // a connection is accepted and then closed, as the upstream refuses
-    const s = await dial((r.json() as { listen: string }).listen);
-    const o = await within(watch(s), 5000);
-    expect(o).not.toBe('timeout');
+  it('the upstream is not checked at creation, not even its syntax (a connection is accepted, then closed)', async () => {
+    for (const upstream of ['127.0.0.1:1', 'x', '127.0.0.1:99999', 'no-port']) {
+      const n = name();
+      const r = await raw(target.url, 'POST', '/proxies', { name: n, listen: '127.0.0.1:0', upstream });
+      expect(r.status, upstream).toBe(201);
+      expect((r.json() as { upstream: string }).upstream).toBe(upstream);
+      const s = await dial((r.json() as { listen: string }).listen);
+      s.on('error', () => {});
+      const o = await within(watch(s), 5000);
+      expect(o, upstream).not.toBe('timeout');
+    }
+    const { name: m } = await makeProxy();
+    const u = await raw(target.url, 'PATCH', `/proxies/${m}`, { upstream: 'x' });
+    expect(u.status).toBe(200);
+    expect((u.json() as { upstream: string }).upstream).toBe('x');
   });
 });
 
@@ -332,6 +345,7 @@ describe('toxics', () => {
     const { name: n } = await makeProxy();
     const path = `/proxies/${n}/toxics`;
     expectError(await raw(target.url, 'POST', path, { type: 'latency', stream: 'sideways' }), 400, 'stream was invalid, can be either upstream or downstream');
+    expectError(await raw(target.url, 'POST', path, { type: 'latency', stream: '' }), 400, 'stream was invalid, can be either upstream or downstream');
     expectError(await raw(target.url, 'POST', path, { stream: 'upstream' }), 400, 'invalid toxic type');
     expectError(await raw(target.url, 'POST', path, { type: 'explode' }), 400, 'invalid toxic type');
     await raw(target.url, 'POST', path, { type: 'latency' });
@@ -339,6 +353,22 @@ describe('toxics', () => {
     expectError(await raw(target.url, 'POST', path, { type: 'noop', name: 'latency_downstream' }), 409, 'toxic already exists');
     const p = await target.client.get(n);
     expect(await clientStatus(p.addToxic({ name: 'latency_downstream', type: 'latency', stream: 'downstream', toxicity: 1, attributes: {} }))).toBe(409);
+  });
+
+  it('stream is matched without regard to case and shown as given; the default name uses it as given', async () => {
+    const { name: n } = await makeProxy();
+    const r = await raw(target.url, 'POST', `/proxies/${n}/toxics`, { type: 'latency', stream: 'UpStream' });
+    expect(r.status).toBe(200);
+    expect(r.json()).toEqual({ attributes: { latency: 0, jitter: 0 }, name: 'latency_UpStream', type: 'latency', stream: 'UpStream', toxicity: 1 });
+    await raw(target.url, 'POST', `/proxies/${n}/toxics`, { type: 'noop', stream: 'DOWNSTREAM' });
+    await raw(target.url, 'POST', `/proxies/${n}/toxics`, { name: 'u2', type: 'noop', stream: 'upstream' });
+    const list = (await raw(target.url, 'GET', `/proxies/${n}/toxics`)).json() as { name: string; stream: string }[];
+    // upstream ones first: UpStream counts as upstream
+    expect(list.map((t) => [t.name, t.stream])).toEqual([
+      ['latency_UpStream', 'UpStream'],
+      ['u2', 'upstream'],
+      ['noop_DOWNSTREAM', 'DOWNSTREAM'],
+    ]);
   });
 
   it('GET /proxies/{name}/toxics/{t}: 200; unknown: 404 "toxic not found"', async () => {

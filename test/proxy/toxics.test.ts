@@ -3,7 +3,7 @@
 import { randomBytes, createHash } from 'node:crypto';
 import type { Socket } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { dial, echoServer, openTarget, raw, roundTrip, sleep, sourceServer, uniqueName, watch, within, type Local, type Target } from './helpers.js';
+import { dial, echoServer, EXTERNAL, openTarget, raw, roundTrip, sleep, sourceServer, uniqueName, watch, within, type Local, type Target } from './helpers.js';
 
 let target: Target;
 let echo: Local;
@@ -179,6 +179,17 @@ describe('reset_peer', () => {
     s.write('hello');
     const o = await within(outcome, 5000);
     expect(o).toMatchObject({ kind: 'error', code: 'ECONNRESET', bytes: 0 });
+  });
+
+  it('added to an open connection: RST here; a real Toxiproxy closes with FIN (it sets SO_LINGER 0 only on connections opened while the toxic exists)', async () => {
+    const p = await proxyTo(echo.addr);
+    const s = await open(p.listen);
+    await roundTrip(s, Buffer.from('a'));
+    await addToxic(p.path, { type: 'reset_peer', attributes: { timeout: 0 } });
+    const outcome = watch(s);
+    s.write('b');
+    const o = await within(outcome, 5000);
+    expect(o).toMatchObject(EXTERNAL ? { kind: 'end', bytes: 0 } : { kind: 'error', code: 'ECONNRESET', bytes: 0 });
   });
 });
 

@@ -17,7 +17,8 @@ function routes(reg: Registry): Route[] {
   return [
     {
       pattern: ['version'],
-      methods: { GET: ({ res }) => sendRaw(res, 200, `{"version": ${JSON.stringify(VERSION)}}`) },
+      // exactly Toxiproxy's bytes: its charset parameter and trailing newline
+      methods: { GET: ({ res }) => sendRaw(res, 200, `{"version": ${JSON.stringify(VERSION)}}\n`, 'application/json;charset=utf-8') },
     },
     {
       pattern: ['proxies'],

@@ -7,8 +7,8 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 }
 
 /** Sends `data`, already JSON text, as application/json. */
-export function sendRaw(res: ServerResponse, status: number, data: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
+export function sendRaw(res: ServerResponse, status: number, data: string, type = 'application/json'): void {
+  res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(data) });
   res.end(data);
 }
 

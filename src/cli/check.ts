@@ -6,10 +6,11 @@ import type { Readable } from 'node:stream';
 import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../checkers/index.js';
 import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
 import { finalBeside, readFinalReads } from '../history/final-reads.js';
+import { MiB } from '../history/guards.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
 import { RUN_FILES } from '../runner/results.js';
 import { readJsonFile } from '../util/json-file.js';
-import type { CheckOptions } from './commands/check.js';
+import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from './exit.js';
 
 export interface CheckIo {
@@ -20,7 +21,7 @@ export interface CheckIo {
 
 /** What one history came to: a verdict, or an error with its exit status. */
 export type FileOutcome =
-  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string; run?: RunVerdict }
+  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string; run?: RunVerdict; warnings: string[] }
   | { file: string; model?: CheckModel; status: number; error: string };
 
 
@@ -125,7 +126,7 @@ async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Prom
   try {
     const chosen = modelFor(file, opts);
     model = chosen.model;
-    const loaded = await loadHistory(file, stdin);
+    const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
     checkOps(loaded, model, opts.linearizable === true);
     const checker = checkerFor(model, { linearizable: opts.linearizable === true });
     const finalFile = finalFileFor(file, chosen.final);
@@ -134,7 +135,7 @@ async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Prom
     const result = checker(loaded.history, ctx);
     const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
     const reason = summarize(result, opts.timeLimit);
-    const out: FileOutcome = { file, model, status: statusOf(result.valid), valid: result.valid, ops, result };
+    const out: FileOutcome = { file, model, status: statusOf(result.valid), valid: result.valid, ops, result, warnings: loaded.warnings };
     if (reason !== undefined) out.reason = reason;
     if (finalFile !== undefined) out.final = finalFile;
     if (opts.model === undefined) {
@@ -167,6 +168,7 @@ function jsonLine(o: FileOutcome): string {
   if (o.reason !== undefined) obj.reason = o.reason;
   if (o.final !== undefined) obj.final = o.final;
   if (o.run !== undefined) obj.run = o.run;
+  if (o.warnings.length > 0) obj.warnings = o.warnings;
   Object.assign(obj, details);
   return `${JSON.stringify(obj)}\n`;
 }
@@ -183,6 +185,7 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
       ? { file: source.file, status: EXIT.NO_INPUT, error: source.problem }
       : await checkOne(source.file, opts, stdin);
     if ('error' in outcome) stderr.write(`faultline: ${outcome.error.replace(/\n(?!\s+at )/g, ' ')}\n`);
+    else for (const w of outcome.warnings) stderr.write(`faultline: warning: ${w}\n`);
     stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome));
     status = Math.max(status, outcome.status);
   }

@@ -1,6 +1,8 @@
 // A small hand-written EDN reader, enough for Jepsen histories: values become plain JS data
 // (keywords → strings, sets → arrays, maps → objects); syntax errors throw InputError(file, line, what).
+// Nesting is bounded (MAX_DEPTH), numbers a double cannot hold exactly are refused, a leading BOM is skipped.
 import { InputError } from '../cli/exit.js';
+import { DEFAULT_LIMITS, depthMessage, inexactDecimal, inexactMessage, lineLimitMessage, MAX_DEPTH, type ReadLimits } from './guards.js';
 
 /** `#jepsen.independent/tuple [k v]` (or the record form `#jepsen.independent.Tuple{:key k :value v}`). */
 export class EdnTuple {
@@ -60,9 +62,13 @@ function keyText(k: EdnValue): string {
   return JSON.stringify(k instanceof EdnTuple ? [k.key, k.value] : k);
 }
 
+/** Forms nested in one another: collections, and the tags, discards and metadata that wrap a form. */
+const MAX_FORM_DEPTH = MAX_DEPTH + 1;
+
 class Reader {
   pos = 0;
   line = 1;
+  depth = 0;
 
   constructor(
     readonly text: string,
@@ -100,7 +106,15 @@ class Reader {
     }
   }
 
+  /** Read one form (or a discard), bounding how deep forms nest (recursion would overflow the stack). */
   read(context: string): Read {
+    if (++this.depth > MAX_FORM_DEPTH) this.fail(depthMessage());
+    const v = this.readForm(context);
+    this.depth--;
+    return v;
+  }
+
+  private readForm(context: string): Read {
     const c = this.skip();
     if (c === undefined) this.fail(`expected ${context}, found end of input`);
     const t = this.text;
@@ -155,18 +169,37 @@ class Reader {
     return t.slice(start, this.pos);
   }
 
+  /** A number token; one a double cannot hold exactly (2^53 + 1, 1/3, 1e400) is refused, never rounded. */
   number(): number {
     const tok = this.token('a number');
     let m: RegExpMatchArray | null;
-    if (/^[+-]?\d+N?$/.test(tok)) return Number(tok.replace(/N$/, ''));
-    if ((m = /^([+-]?)0[xX]([0-9a-fA-F]+)N?$/.exec(tok))) return (m[1] === '-' ? -1 : 1) * parseInt(m[2], 16);
-    if ((m = /^([+-]?\d+)\/(\d+)$/.exec(tok))) {
-      const den = Number(m[2]);
-      if (den === 0) this.fail(`expected a ratio with a non-zero denominator, found ${tok}`);
-      return Number(m[1]) / den;
+    if ((m = /^([+-]?\d+)N?$/.exec(tok)) || (m = /^([+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)M?$/.exec(tok))) return this.exact(m[1], tok);
+    if ((m = /^([+-]?)0[xX]([0-9a-fA-F]+)N?$/.exec(tok))) {
+      const v = (m[1] === '-' ? -1 : 1) * parseInt(m[2], 16);
+      if (!Number.isSafeInteger(v)) this.fail(inexactMessage(tok, String(v)));
+      return v;
     }
-    if (/^[+-]?\d+(\.\d*)?([eE][+-]?\d+)?M?$/.test(tok)) return Number(tok.replace(/M$/, ''));
+    if ((m = /^([+-]?\d+)\/(\d+)$/.exec(tok))) {
+      const num = this.exact(m[1], tok);
+      const den = this.exact(m[2], tok);
+      if (den === 0) this.fail(`expected a ratio with a non-zero denominator, found ${tok}`);
+      // exact only when the reduced denominator is a power of two (1/4 is 0.25; 1/3 has no double)
+      let a = Math.abs(num);
+      let b = den;
+      while (b !== 0) [a, b] = [b, a % b];
+      const reduced = den / a;
+      if (!Number.isSafeInteger(num) || !Number.isSafeInteger(den) || (reduced & (reduced - 1)) !== 0 || reduced > 2 ** 30) {
+        this.fail(inexactMessage(tok, String(num / den)));
+      }
+      return num / den;
+    }
     return this.fail(`expected a number, found '${tok}'`);
+  }
+
+  private exact(lit: string, tok: string): number {
+    const problem = inexactDecimal(lit);
+    if (problem !== null) this.fail(problem.replaceAll(lit, tok));
+    return Number(lit);
   }
 
   string(): string {
@@ -267,8 +300,8 @@ class Reader {
     return value;
   }
 
-  /** Elements up to the closer of `open`, each with its starting line. */
-  elements(open: string, openLine: number): EdnItem[] {
+  /** Elements up to the closer of `open`, each with its starting line (and at most maxItem characters long). */
+  elements(open: string, openLine: number, maxItem = Number.POSITIVE_INFINITY): EdnItem[] {
     const closer = CLOSERS[open] ?? '}';
     const items: EdnItem[] = [];
     for (;;) {
@@ -282,7 +315,9 @@ class Reader {
         this.fail(`expected '${closer}' to close the '${open}' opened at line ${openLine}, found '${c}'`);
       }
       const line = this.line;
+      const start = this.pos;
       const v = this.read(`a value or '${closer}'`);
+      if (this.pos - start > maxItem) this.fail(lineLimitMessage('an EDN form', maxItem), line);
       if (v !== DISCARD) items.push({ value: v, line });
     }
   }
@@ -302,8 +337,14 @@ class Reader {
  * The items of an EDN document: when it is one vector or list, its elements; otherwise its top-level forms.
  * Each item carries the 1-based line where it starts.
  */
-export function readEdnItems(text: string, file: string): EdnItem[] {
+export function readEdnItems(text: string, file: string, limits: ReadLimits = DEFAULT_LIMITS): EdnItem[] {
   const r = new Reader(text, file);
+  if (text.charCodeAt(0) === 0xfeff) r.pos = 1;
+  const max = limits.maxLineBytes;
+  const bounded = (item: EdnItem, start: number): EdnItem => {
+    if (r.pos - start > max) r.fail(lineLimitMessage('an EDN form', max), item.line);
+    return item;
+  };
   let c = r.skip();
   // leading discards
   while (c === '#' && text[r.pos + 1] === '_') {
@@ -313,7 +354,9 @@ export function readEdnItems(text: string, file: string): EdnItem[] {
   if (c === '[' || c === '(') {
     const line = r.line;
     r.pos++;
-    const items = r.elements(c, line);
+    r.depth++;
+    const items = r.elements(c, line, max);
+    r.depth--;
     const after = r.skip();
     if (after !== undefined) r.fail(`expected end of input after the history opened at line ${line}, found ${display(after)}`);
     return items;
@@ -321,8 +364,9 @@ export function readEdnItems(text: string, file: string): EdnItem[] {
   const items: EdnItem[] = [];
   while (r.skip() !== undefined) {
     const line = r.line;
+    const start = r.pos;
     const v = r.read('a value');
-    if (v !== DISCARD) items.push({ value: v, line });
+    if (v !== DISCARD) items.push(bounded({ value: v, line }, start));
   }
   return items;
 }
@@ -330,6 +374,7 @@ export function readEdnItems(text: string, file: string): EdnItem[] {
 /** Read one EDN value (the whole text must be one form). */
 export function readEdn(text: string, file = '<edn>'): EdnValue {
   const r = new Reader(text, file);
+  if (text.charCodeAt(0) === 0xfeff) r.pos = 1;
   const v = r.form('a value');
   const after = r.skip();
   if (after !== undefined) r.fail(`expected end of input, found ${display(after)}`);

@@ -1,27 +1,42 @@
 // Importer for Jepsen history.edn files into faultline history events: op maps → HistoryEvent,
-// independent tuples → key + value, indices renumbered in file order unless already dense.
+// independent tuples → key + value. Events are numbered in file order: a file's own dense :index is exactly
+// that; :index values with gaps are renumbered with a warning; a repeated or decreasing :index is refused.
 import { InputError } from '../cli/exit.js';
 import { EdnTuple, readEdnItems, type EdnMap, type EdnValue } from './edn-reader.js';
+import type { ReadLimits } from './guards.js';
 import type { EventType, HistoryEvent, Json, Key, Process } from './types.js';
+import type { InputWarning } from './validate.js';
 
 export interface EdnHistory {
   events: HistoryEvent[];
   /** 1-based source line of each event (lines[i] for events[i]), for file:line errors */
   lines: number[];
+  /** what the import repaired (renumbered indices): for stderr */
+  warnings: InputWarning[];
 }
 
 const TYPES: readonly string[] = ['invoke', 'ok', 'fail', 'info'];
 const KNOWN = new Set(['process', 'type', 'f', 'value', 'time', 'index', 'node', 'error', 'key']);
 
-/** EDN data → JSON: tuples nested inside values become [key, value]; non-finite numbers become null. */
-function toJson(v: EdnValue): Json {
+/** A non-finite number (##Inf, ##NaN) where JSON has none. */
+class NonFinite extends Error {}
+
+/**
+ * EDN data → JSON: tuples nested inside values become [key, value]. Non-finite numbers have no JSON form:
+ * with `strict` (an op's :value) they throw NonFinite, elsewhere (extra fields, ignored by checkers) they become null.
+ */
+function toJson(v: EdnValue, strict = false): Json {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
-  if (typeof v === 'number') return Number.isFinite(v) ? v : null;
-  if (v instanceof EdnTuple) return [toJson(v.key), toJson(v.value)];
-  if (Array.isArray(v)) return v.map(toJson);
+  if (typeof v === 'number') {
+    if (Number.isFinite(v)) return v;
+    if (strict) throw new NonFinite(String(v));
+    return null;
+  }
+  if (v instanceof EdnTuple) return [toJson(v.key, strict), toJson(v.value, strict)];
+  if (Array.isArray(v)) return v.map((x) => toJson(x, strict));
   const out: { [k: string]: Json } = {};
   for (const k of Object.keys(v)) {
-    const j = toJson(v[k]);
+    const j = toJson(v[k], strict);
     if (k === '__proto__') Object.defineProperty(out, k, { value: j, enumerable: true, writable: true, configurable: true });
     else out[k] = j;
   }
@@ -34,6 +49,7 @@ function isMap(v: EdnValue): v is EdnMap {
 
 function show(v: EdnValue | undefined): string {
   if (v === undefined) return 'nothing';
+  if (typeof v === 'number' && !Number.isFinite(v)) return Number.isNaN(v) ? '##NaN' : v > 0 ? '##Inf' : '##-Inf';
   const s = JSON.stringify(toJson(v));
   return s.length > 40 ? `${s.slice(0, 39)}…` : s;
 }
@@ -71,25 +87,71 @@ function eventOf(m: EdnMap, position: number, file: string, line: number): Histo
   } else if (m.key !== undefined && m.key !== null) {
     e.key = keyOf(m.key, file, line);
   }
-  e.value = value === undefined ? null : toJson(value);
+  try {
+    e.value = value === undefined ? null : toJson(value, true);
+  } catch (err) {
+    if (!(err instanceof NonFinite)) throw err;
+    throw new InputError(file, line, `expected :value to hold finite numbers only (JSON has no ##Inf or ##NaN); got ${show(Number(err.message))} in ${show(value)}`);
+  }
   if (typeof m.node === 'string') e.node = m.node;
   if (m.error !== undefined && m.error !== null) e.error = typeof m.error === 'string' ? m.error : JSON.stringify(toJson(m.error));
   for (const k of Object.keys(m)) if (!KNOWN.has(k)) e[k] = toJson(m[k]);
   return e;
 }
 
+/**
+ * Follows the :index of each op map: the first repair to report (a gap, a missing :index), and a refusal
+ * of an :index that repeats or goes backwards (the file's order is then in doubt).
+ */
+class IndexCheck {
+  private last: { index: number; line: number } | null = null;
+  private seen = 0;
+  private missing = 0;
+  warning: InputWarning | null = null;
+
+  constructor(readonly file: string) {}
+
+  note(index: EdnValue | undefined, position: number, line: number): void {
+    if (index === undefined || index === null) {
+      this.missing++;
+      if (this.seen > 0) this.warning ??= { line, what: 'this op has no :index while earlier ones have one' };
+      return;
+    }
+    if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
+      throw new InputError(this.file, line, `expected :index to be a non-negative integer, found ${show(index)}`);
+    }
+    if (this.last !== null && index <= this.last.index) {
+      throw new InputError(
+        this.file,
+        line,
+        `expected :index to increase in file order (it was ${this.last.index} at line ${this.last.line}); got ${index}: ops repeated or out of order`,
+      );
+    }
+    if (this.missing > 0) this.warning ??= { line, what: 'this op has an :index while earlier ones have none' };
+    if (index !== position) this.warning ??= { line, what: `:index ${index} where ${position} was next` };
+    this.seen++;
+    this.last = { index, line };
+  }
+
+  warnings(): InputWarning[] {
+    const w = this.warning;
+    return w === null ? [] : [{ line: w.line, what: `${w.what}: events renumbered in file order (0, 1, 2…)` }];
+  }
+}
+
 /** Parse a Jepsen history (vector/list of op maps, or one map per line). Throws InputError with file:line. */
-export function parseEdnHistory(text: string, file: string): EdnHistory {
-  const items = readEdnItems(text, file);
+export function parseEdnHistory(text: string, file: string, limits?: ReadLimits): EdnHistory {
+  const items = readEdnItems(text, file, limits);
   const events: HistoryEvent[] = [];
   const lines: number[] = [];
-  // events are numbered in file order: a file's own dense :index (0, 1, 2…) is exactly that, any other is renumbered
+  const index = new IndexCheck(file);
   items.forEach((item, i) => {
     if (!isMap(item.value)) {
       throw new InputError(file, item.line, `expected an op map {:process …, :type …, :f …, :value …}, found ${show(item.value)}`);
     }
+    index.note(item.value.index, i, item.line);
     events.push(eventOf(item.value, i, file, item.line));
     lines.push(item.line);
   });
-  return { events, lines };
+  return { events, lines, warnings: index.warnings() };
 }

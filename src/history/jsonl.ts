@@ -1,8 +1,19 @@
-// Streaming JSONL history reader: splits byte chunks into lines, JSON-parses each, validates it
-// (see validate.ts) and hands typed events to a sink. Blank lines are skipped but still counted.
+// Streaming JSONL history reader: splits byte chunks into lines, checks them (UTF-8, line length, nesting
+// depth, numbers a double cannot hold: see guards.ts), JSON-parses and validates each (validate.ts) and hands
+// typed events to a sink. Blank lines are skipped but still counted; a leading BOM is dropped.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../cli/exit.js';
+import {
+  DEFAULT_LIMITS,
+  depthMessage,
+  inexactNumberInJson,
+  jsonMaySuspect,
+  jsonTooDeep,
+  lineLimitMessage,
+  utf8Problem,
+  type ReadLimits,
+} from './guards.js';
 import type { HistoryEvent } from './types.js';
 import { HistoryValidator } from './validate.js';
 
@@ -17,16 +28,24 @@ function jsonError(err: unknown): string {
 /**
  * Push-style JSONL parser: feed it byte chunks in order, then call end().
  * Chunks are cut at their last newline before decoding (a newline byte is never inside a multi-byte
- * UTF-8 character), and held bytes are decoded together with what follows them.
+ * UTF-8 character); the bytes of an unfinished line are held (up to the line limit) and decoded with
+ * the rest of their line.
  */
 export class JsonlParser {
-  private readonly validator: HistoryValidator;
-  private rest: Buffer | null = null;
+  readonly validator: HistoryValidator;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
   private line = 0;
   private first = true;
+  private readonly maxLine: number;
 
-  constructor(readonly file: string, private readonly sink: EventSink) {
+  constructor(
+    readonly file: string,
+    private readonly sink: EventSink,
+    limits: ReadLimits = DEFAULT_LIMITS,
+  ) {
     this.validator = new HistoryValidator(file);
+    this.maxLine = limits.maxLineBytes;
   }
 
   /** Number of events accepted so far. */
@@ -37,28 +56,47 @@ export class JsonlParser {
   push(chunk: Buffer): void {
     const nl = chunk.lastIndexOf(10);
     if (nl < 0) {
-      this.rest = this.rest ? Buffer.concat([this.rest, chunk]) : chunk;
+      this.hold(chunk);
       return;
     }
-    let text: string;
-    if (this.rest) {
+    let from = 0;
+    if (this.heldBytes > 0) {
       // the held bytes may end inside a multi-byte character: decode them together with the chunk's first line
       const first = chunk.indexOf(10);
-      text = Buffer.concat([this.rest, chunk.subarray(0, first)]).toString('utf8') + chunk.toString('utf8', first, nl);
-    } else {
-      text = chunk.toString('utf8', 0, nl);
+      this.hold(chunk.subarray(0, first));
+      const head = Buffer.concat(this.held, this.heldBytes);
+      this.held = [];
+      this.heldBytes = 0;
+      this.lines(this.decode(head, this.line + 1));
+      from = first + 1;
     }
-    this.rest = nl + 1 < chunk.length ? chunk.subarray(nl + 1) : null;
-    this.lines(text);
+    if (from <= nl) this.lines(this.decode(chunk.subarray(from, nl), this.line + 1));
+    if (nl + 1 < chunk.length) this.hold(chunk.subarray(nl + 1));
   }
 
   /** Flush the last line (a final line without newline is accepted). */
   end(): void {
-    if (this.rest) {
-      const text = this.rest.toString('utf8');
-      this.rest = null;
-      this.lines(text);
+    if (this.heldBytes > 0) {
+      const head = Buffer.concat(this.held, this.heldBytes);
+      this.held = [];
+      this.heldBytes = 0;
+      this.lines(this.decode(head, this.line + 1));
     }
+  }
+
+  /** Keep the bytes of an unfinished line (copied: a caller may reuse its chunk buffer). */
+  private hold(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.held.push(Buffer.from(bytes));
+    this.heldBytes += bytes.length;
+    if (this.heldBytes > this.maxLine) throw new InputError(this.file, this.line + 1, lineLimitMessage('a line', this.maxLine));
+  }
+
+  /** UTF-8 text of complete lines, the first of which is line `firstLine`. */
+  private decode(bytes: Buffer, firstLine: number): string {
+    const bad = utf8Problem(bytes, firstLine);
+    if (bad !== null) throw new InputError(this.file, bad.line, bad.what);
+    return bytes.toString('utf8');
   }
 
   /** Parse a block of complete lines (without its final newline). */
@@ -67,33 +105,40 @@ export class JsonlParser {
       this.first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
+    const suspect = jsonMaySuspect(text);
     let start = 0;
     const n = text.length;
     for (;;) {
       let end = text.indexOf('\n', start);
       if (end < 0) end = n;
-      this.one(text.slice(start, end));
+      this.one(text.slice(start, end), suspect);
       if (end >= n) break;
       start = end + 1;
     }
   }
 
-  private one(s: string): void {
+  private one(s: string, suspect: boolean): void {
     const line = ++this.line;
     if (s.length === 0 || (s.charCodeAt(0) <= 32 && s.trim() === '')) return;
+    if (s.length > this.maxLine) throw new InputError(this.file, line, lineLimitMessage('a line', this.maxLine));
     let raw: unknown;
     try {
       raw = JSON.parse(s);
     } catch (err) {
       throw new InputError(this.file, line, `expected one JSON object per line; got invalid JSON (${jsonError(err)})`);
     }
+    if (jsonTooDeep(s)) throw new InputError(this.file, line, depthMessage());
+    if (suspect) {
+      const p = inexactNumberInJson(s);
+      if (p !== null) throw new InputError(this.file, line, p);
+    }
     this.sink(this.validator.accept(raw, line), line);
   }
 }
 
 /** Read a JSONL history from a stream, feeding the sink. `file` names the source in error messages. */
-export async function readJsonlStream(input: Readable, file: string, sink: EventSink): Promise<number> {
-  const parser = new JsonlParser(file, sink);
+export async function readJsonlStream(input: Readable, file: string, sink: EventSink, limits?: ReadLimits): Promise<number> {
+  const parser = new JsonlParser(file, sink, limits);
   for await (const chunk of input) {
     parser.push(typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer));
   }
@@ -107,13 +152,17 @@ export async function readJsonlFile(path: string, sink: EventSink, file: string 
 }
 
 /** Parse JSONL text held in memory (tests, small inputs). */
-export function parseJsonlText(text: string, file: string): { events: HistoryEvent[]; lines: number[] } {
+export function parseJsonlText(text: string, file: string, limits?: ReadLimits): { events: HistoryEvent[]; lines: number[] } {
   const events: HistoryEvent[] = [];
   const lines: number[] = [];
-  const parser = new JsonlParser(file, (e, l) => {
-    events.push(e);
-    lines.push(l);
-  });
+  const parser = new JsonlParser(
+    file,
+    (e, l) => {
+      events.push(e);
+      lines.push(l);
+    },
+    limits,
+  );
   parser.push(Buffer.from(text, 'utf8'));
   parser.end();
   return { events, lines };

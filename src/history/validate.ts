@@ -31,7 +31,7 @@ function shapeError(e: Record<string, unknown>, file: string, line: number): Inp
   const what = (field: string, expected: string): InputError =>
     new InputError(file, line, `expected "${field}" to be ${expected}; got ${describeValue(e[field])}`);
   if (!isInteger(e.index) || e.index < 0) return what('index', 'a non-negative integer');
-  if (!isInteger(e.time)) return what('time', 'an integer (nanoseconds)');
+  if (!isInteger(e.time) || e.time < 0) return what('time', 'a non-negative integer (nanoseconds since the test started)');
   if (!isInteger(e.process) && e.process !== 'nemesis') return what('process', 'an integer or "nemesis"');
   if (typeof e.type !== 'string' || !EVENT_TYPES.has(e.type)) return what('type', 'one of invoke, ok, fail, info');
   if (typeof e.f !== 'string') return what('f', 'a string');
@@ -57,6 +57,7 @@ export function checkEventShape(raw: unknown, file: string, line: number): Histo
     index >= 0 &&
     typeof time === 'number' &&
     Number.isSafeInteger(time) &&
+    time >= 0 &&
     ((typeof process === 'number' && Number.isSafeInteger(process)) || process === 'nemesis') &&
     (type === 'invoke' || type === 'ok' || type === 'fail' || type === 'info') &&
     typeof f === 'string' &&
@@ -73,6 +74,12 @@ export function checkEventShape(raw: unknown, file: string, line: number): Histo
   throw shapeError(e, file, line);
 }
 
+/** A repair or oddity the reader accepted: reported on stderr as a warning, never silently. */
+export interface InputWarning {
+  line: number;
+  what: string;
+}
+
 interface Pending {
   f: string;
   key: Key | undefined;
@@ -82,10 +89,14 @@ interface Pending {
 /**
  * Validates a stream event by event: shape, dense index from 0, and pairing of client completions
  * with the pending invoke of their process. Nemesis events are checked for shape and index only.
+ * A `time` that goes backwards is accepted (events are ordered by index) and reported by warnings().
  */
 export class HistoryValidator {
   private next = 0;
   private readonly open = new Map<number, Pending>();
+  private lastTime = 0;
+  private backwards = 0;
+  private firstBackwards: { line: number; from: number; to: number } | null = null;
 
   constructor(readonly file: string) {}
 
@@ -106,8 +117,26 @@ export class HistoryValidator {
       throw new InputError(this.file, line, `expected "index" to be ${this.next} (indices are dense from 0); got ${e.index}`);
     }
     if (e.process !== 'nemesis') this.pair(e, line);
+    if (e.time < this.lastTime) {
+      this.backwards++;
+      this.firstBackwards ??= { line, from: this.lastTime, to: e.time };
+    }
+    this.lastTime = e.time;
     this.next++;
     return e;
+  }
+
+  /** What was accepted but is worth a word: times that go backwards. */
+  warnings(): InputWarning[] {
+    const b = this.firstBackwards;
+    if (b === null) return [];
+    const more = this.backwards > 1 ? ` (${this.backwards} times in all)` : '';
+    return [
+      {
+        line: b.line,
+        what: `"time" goes backwards, from ${b.from} to ${b.to}${more}: events are ordered by index; times only feed latencies, which may come out negative`,
+      },
+    ];
   }
 
   private pair(e: HistoryEvent, line: number): void {

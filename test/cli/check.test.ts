@@ -104,7 +104,7 @@ describe('faultline check: malformed input exits 65 with one line naming file:li
   const cases: Array<[string, string, number, string]> = [
     ['bad JSON', `${inv(0, 0)}\n{"index":1,`, 2, 'expected one JSON object per line; got invalid JSON'],
     ['a missing field', `${inv(0, 0)}\n{"index":1,"time":1,"process":0,"type":"ok"}`, 2, 'expected "f" to be a string; got nothing'],
-    ['an ill-typed field', `{"index":0,"time":"soon","process":0,"type":"invoke","f":"read"}`, 1, 'expected "time" to be an integer'],
+    ['an ill-typed field', `{"index":0,"time":"soon","process":0,"type":"invoke","f":"read"}`, 1, 'expected "time" to be a non-negative integer'],
     ['a bad process', `{"index":0,"time":0,"process":1.5,"type":"invoke","f":"read"}`, 1, 'expected "process" to be an integer or "nemesis"; got 1.5'],
     ['an unknown type', `${inv(0, 0)}\n{"index":1,"time":1,"process":0,"type":"okay","f":"read"}`, 2, 'expected "type" to be one of invoke, ok, fail, info; got "okay"'],
     ['a completion without invoke', `{"index":0,"time":0,"process":3,"type":"ok","f":"read","value":0}`, 1, 'expected an invoke of process 3 before this ok'],

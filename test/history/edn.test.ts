@@ -103,8 +103,8 @@ describe('parseEdnHistory', () => {
   });
 
   it('reads an empty history', () => {
-    expect(parseEdnHistory('[]', 'e')).toEqual({ events: [], lines: [] });
-    expect(parseEdnHistory('  ; nothing\n', 'e')).toEqual({ events: [], lines: [] });
+    expect(parseEdnHistory('[]', 'e')).toEqual({ events: [], lines: [], warnings: [] });
+    expect(parseEdnHistory('  ; nothing\n', 'e')).toEqual({ events: [], lines: [], warnings: [] });
   });
 
   it.each([

@@ -69,7 +69,7 @@ describe('JSONL reader', () => {
     ['a non-object', `${inv(0, 0)}\n[1,2]`, 2, /^expected an event object; got \[1,2\]$/],
     ['a missing index', JSON.stringify({ time: 0, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "index" to be a non-negative integer; got nothing$/],
     ['a string index', JSON.stringify({ index: '0', time: 0, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "index" .*; got "0"$/],
-    ['a fractional time', JSON.stringify({ index: 0, time: 1.5, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "time" to be an integer \(nanoseconds\); got 1.5$/],
+    ['a fractional time', JSON.stringify({ index: 0, time: 1.5, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "time" to be a non-negative integer \(nanoseconds since the test started\); got 1.5$/],
     ['a missing time', JSON.stringify({ index: 0, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "time" .*; got nothing$/],
     ['a bad process', JSON.stringify({ index: 0, time: 0, process: 'p1', type: 'invoke', f: 'read' }), 1, /^expected "process" to be an integer or "nemesis"; got "p1"$/],
     ['an unknown type', `${inv(0, 0)}\n${done(1, 0, 'okay')}`, 2, /^expected "type" to be one of invoke, ok, fail, info; got "okay"$/],

@@ -7,6 +7,15 @@ export const CHECK_MODEL_CHOICES = ['register', 'cas-register', 'counter', 'set'
 /** Default --time-limit, in seconds. */
 export const DEFAULT_TIME_LIMIT_S = 60;
 
+/** Default --max-line, in MiB (src/history/guards.ts DEFAULT_MAX_LINE_MIB; kept here so `--help` loads no reader). */
+export const DEFAULT_MAX_LINE_MIB = 64;
+
+function parseMaxLine(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of MiB > 0');
+  return n;
+}
+
 function parseTimeLimit(v: string): number {
   const n = Number(v);
   if (v.trim() === '' || !Number.isFinite(n) || n < 0) {
@@ -22,6 +31,8 @@ export interface CheckOptions {
   timeLimit: number;
   linearizable?: boolean;
   final?: string;
+  /** the longest JSONL line / EDN top-level form read, in MiB */
+  maxLine?: number;
 }
 
 const HELP_AFTER = `
@@ -48,9 +59,16 @@ line says so. A workload without a model (delete-upsert, versioned-command:
 only the run's checkers judge them) or a history without test.json is a usage
 error (64) for that history.
 
+Input: UTF-8 (a leading BOM is skipped); values nested at most 128 levels;
+numbers a double holds exactly (2^53 + 1 is refused, not rounded: give it as a
+string); one line (EDN: one form) of at most --max-line MiB; regular files or -
+(a FIFO or device is refused). Renumbered EDN :index values and times that go
+backwards are accepted with a warning on stderr.
+
 Exit status (the highest over all histories):
   0 valid   1 invalid (anomaly found)   2 unknown (time limit ran out)
-  64 bad usage   65 malformed input (file:line on stderr)   66 file not found`;
+  64 bad usage   65 malformed input (file:line on stderr)   66 file not found
+  or not a regular file`;
 
 export function registerCheck(program: Command): void {
   program
@@ -66,6 +84,7 @@ export function registerCheck(program: Command): void {
       DEFAULT_TIME_LIMIT_S,
     )
     .option('--linearizable', 'counter, set: also check linearizability with the WGL checker')
+    .option('--max-line <MiB>', 'the longest JSONL line (or EDN form) read; a longer one is malformed input (65)', parseMaxLine, DEFAULT_MAX_LINE_MIB)
     .option('--final <file>', 'final reads per node (a run\'s final.json) for the set and counter checkers; auto: the final.json beside each history')
     .addHelpText('after', HELP_AFTER)
     .action(async (histories: string[], opts: CheckOptions) => {

@@ -1,0 +1,14 @@
+import { ConfigCache } from '../checkers/bitset.ts';
+import { loadHistory } from '../src/history/load.ts';
+import { checkLinearizability } from '../checkers/linearizability.ts';
+import { getModel } from '../checkers/models.ts';
+let adds = 0, steps = 0, oks = 0;
+const origAdd = (ConfigCache.prototype as any).add;
+(ConfigCache.prototype as any).add = function (b: unknown, s: string) { adds++; return origAdd.call(this, b, s); };
+const m = getModel(process.argv[3] as any ?? 'cas-register');
+const st = m.step;
+m.step = (s: unknown, o: any) => { steps++; const r = st(s, o); if (r.ok) oks++; return r; };
+const l = await loadHistory(process.argv[2]);
+const t = performance.now();
+const r = checkLinearizability(l.history, m, {});
+console.log(r.valid, 'configs', r.configurations, 'adds', adds, 'steps', steps, 'oks', oks, (performance.now() - t).toFixed(0), 'ms');

@@ -7,10 +7,11 @@ import { checkLinearizability } from './linearizability.js';
 import { getModel, ModelOpError, type ModelName } from './models.js';
 import { setChecker, setOpProblem } from './set.js';
 import { statsChecker } from './stats.js';
+import { txnChecker, txnOpProblem, uniqueWritesProblem, type TxnModel, type TxnOptions } from './txn/index.js';
 import type { Checker } from './types.js';
 
 /** Models `faultline check --model` accepts, in help order. */
-export const CHECK_MODELS = ['register', 'cas-register', 'counter', 'set', 'kv'] as const satisfies readonly ModelName[];
+export const CHECK_MODELS = ['register', 'cas-register', 'counter', 'set', 'kv', 'list-append', 'rw-register'] as const satisfies readonly (ModelName | TxnModel)[];
 export type CheckModel = (typeof CHECK_MODELS)[number];
 
 export function isCheckModel(name: string): name is CheckModel {
@@ -20,6 +21,17 @@ export function isCheckModel(name: string): name is CheckModel {
 export interface CheckerOptions {
   /** counter / set: also run the linearizability (WGL) checker with that model */
   linearizable?: boolean;
+  /** list-append / rw-register: consistency models, anomalies, version-order sources */
+  txn?: TxnOptions;
+}
+
+function isTxnModel(name: CheckModel): name is TxnModel {
+  return name === 'list-append' || name === 'rw-register';
+}
+
+/** A txn checker's result with the op statistics beside it (not composed: its anomalyTypes stay on top, as in Elle). */
+function withStats(checker: Checker): Checker {
+  return (history, ctx) => ({ ...checker(history, ctx), stats: statsChecker(history, ctx) });
 }
 
 /** What an ill-typed op was expected to be, and which of its events is at fault; null when fine. */
@@ -40,6 +52,7 @@ function linearizable(name: ModelName): Checker {
 
 /** The composed checker for a model: the model's own checker(s) plus stats. */
 export function checkerFor(name: CheckModel, options: CheckerOptions = {}): Checker {
+  if (isTxnModel(name)) return withStats(txnChecker(name, options.txn));
   switch (name) {
     case 'counter':
       return compose({ counter: counterChecker, ...(options.linearizable ? { linearizable: linearizable(name) } : {}), stats: statsChecker });
@@ -88,6 +101,10 @@ function all(...checks: OpProblem[]): OpProblem {
 
 /** The input check for a model's ops (run before checking, so bad values are reported with file:line). */
 export function opProblemFor(name: CheckModel, options: CheckerOptions = {}): OpProblem {
+  if (isTxnModel(name)) {
+    const unique = uniqueWritesProblem(name); // stateful: one per history
+    return (op) => txnOpProblem(name, op) ?? unique(op);
+  }
   switch (name) {
     case 'counter':
       return all(fOf(name, ['add', 'read']), located(counterOpProblem, isReadF), ...(options.linearizable ? [modelProblem(name)] : []));

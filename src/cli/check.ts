@@ -12,6 +12,7 @@ import { RUN_FILES } from '../runner/results.js';
 import { readJsonFile } from '../util/json-file.js';
 import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from './exit.js';
+import { txnOptionsFrom } from './txn-options.js';
 
 export interface CheckIo {
   stdout: { write(s: string): unknown };
@@ -91,7 +92,7 @@ function summarize(result: CheckResult, timeLimitS: number): string | undefined 
     const why = subReason(r, timeLimitS);
     return why === undefined ? name : `${name}: ${why}`;
   }
-  return undefined;
+  return typeof result.reason === 'string' ? result.reason : undefined;
 }
 
 /** The final-reads file for a history: --final FILE for every history; auto: the final.json beside it, if any. */
@@ -128,7 +129,7 @@ async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Prom
     model = chosen.model;
     const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
     checkOps(loaded, model, opts.linearizable === true);
-    const checker = checkerFor(model, { linearizable: opts.linearizable === true });
+    const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn: txnOptionsFrom(model, opts) });
     const finalFile = finalFileFor(file, chosen.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
     if (finalFile !== undefined) ctx.final = readFinalReads(finalFile);

@@ -2,7 +2,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 
 /** Same list as CHECK_MODELS in checkers/index.ts (kept here so `--help` loads no checker; a test keeps them equal). */
-export const CHECK_MODEL_CHOICES = ['register', 'cas-register', 'counter', 'set', 'kv'] as const;
+export const CHECK_MODEL_CHOICES = ['register', 'cas-register', 'counter', 'set', 'kv', 'list-append', 'rw-register'] as const;
 
 /** Default --time-limit, in seconds. */
 export const DEFAULT_TIME_LIMIT_S = 60;
@@ -33,6 +33,20 @@ export interface CheckOptions {
   final?: string;
   /** the longest JSONL line / EDN top-level form read, in MiB */
   maxLine?: number;
+  /** list-append / rw-register (checked in ../txn-options.ts) */
+  consistencyModels?: string;
+  anomalies?: string;
+  linearizableKeys?: boolean;
+  sequentialKeys?: boolean;
+  wfrKeys?: boolean;
+  transactionOrder?: string;
+  cycleSearchTimeout?: number;
+}
+
+function parseMs(v: string): number {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n <= 0) throw new InvalidArgumentError('expected a number of milliseconds > 0');
+  return n;
 }
 
 const HELP_AFTER = `
@@ -45,7 +59,13 @@ that cannot be read gives file, status and error instead).
 
 Models: register, cas-register, kv: linearizability (WGL search, per key);
 counter: read bounds and final values; set: Jepsen set-full (lost, stale,
-unexpected, duplicated elements). Every model also reports op statistics.
+unexpected, duplicated elements); list-append, rw-register: transactions
+(f "txn", micro-ops ["append"|"w"|"r", key, value]) checked as Elle does:
+dependency cycles (G0, G1c, G-single-item, G-nonadjacent-item, G2-item and
+their -process / -realtime variants), G1a, G1b, internal, lost-update, ...,
+judged against --consistency-models (default strict-serializable; "none":
+only --anomalies count); the result names the weakest models ruled out
+(not, alsoNot). Every model also reports op statistics.
 
 Final reads: a run reads every node after healing and writes final.json beside
 its history; --final auto (or --final RUN/final.json) hands them to the checker,
@@ -86,6 +106,14 @@ export function registerCheck(program: Command): void {
     .option('--linearizable', 'counter, set: also check linearizability with the WGL checker')
     .option('--max-line <MiB>', 'the longest JSONL line (or EDN form) read; a longer one is malformed input (65)', parseMaxLine, DEFAULT_MAX_LINE_MIB)
     .option('--final <file>', 'final reads per node (a run\'s final.json) for the set and counter checkers; auto: the final.json beside each history')
+    .option('--consistency-models <list>', 'list-append, rw-register: models the history must satisfy, comma-separated (default strict-serializable; none: only --anomalies)')
+    .option('--anomalies <list>', 'list-append, rw-register: anomalies to fail on besides the models\' (e.g. G1,G2,garbage-read)')
+    .option('--linearizable-keys', 'rw-register: infer version orders from realtime order (each key linearizable)')
+    .option('--sequential-keys', 'rw-register: infer version orders from process order (each key sequential)')
+    .option('--wfr-keys', 'rw-register: infer version orders from writes following reads within a txn')
+    .option('--no-wfr-keys', 'rw-register: do not (the default)')
+    .option('--transaction-order <json>', 'rw-register: commit order, {"completion index": position, …}; writes follow it')
+    .option('--cycle-search-timeout <ms>', 'list-append, rw-register: search budget per strongly connected component (default 1000)', parseMs)
     .addHelpText('after', HELP_AFTER)
     .action(async (histories: string[], opts: CheckOptions) => {
       const { runCheck } = await import('../check.js');

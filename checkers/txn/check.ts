@@ -76,8 +76,11 @@ function searchComponent(t: TxnTable, lg: LocalGraph, budget: Budget, kinds: num
   const searched: string[] = [];
   let foundAny = false;
   const record = (type: string, c: FoundCycle): void => {
+    // start the cycle at its earliest txn: a stable, readable order
     const cycle = c.vertices.map((v) => lg.global[v] as number);
-    out.add(cycleAnomaly(t, type, cycle, c.labels, explain));
+    const first = cycle.indexOf(Math.min(...cycle));
+    const rotate = <T>(xs: T[]): T[] => [...xs.slice(first), ...xs.slice(0, first)];
+    out.add(cycleAnomaly(t, type, rotate(cycle), rotate(c.labels), explain));
   };
   for (const spec of CYCLE_SPECS) {
     if (skip.has(spec.name)) continue;

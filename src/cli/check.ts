@@ -127,9 +127,10 @@ async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Prom
   try {
     const chosen = modelFor(file, opts);
     model = chosen.model;
+    const txn = txnOptionsFrom(model, opts);
     const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
     checkOps(loaded, model, opts.linearizable === true);
-    const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn: txnOptionsFrom(model, opts) });
+    const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn });
     const finalFile = finalFileFor(file, chosen.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
     if (finalFile !== undefined) ctx.final = readFinalReads(finalFile);

@@ -66,7 +66,7 @@ describe('results as data', () => {
     const a = rc.anomalies[0];
     expect(a?.ops).toEqual([0, 2]);
     expect(a?.keys).toEqual(['x', 'y']);
-    const steps = (a?.data as { steps: TxnStep[] }).steps;
+    const steps = (a?.data as unknown as { steps: TxnStep[] }).steps;
     expect(steps).toEqual([
       { from: 0, to: 2, type: 'ww', key: 'x', value: 1, nextValue: 2 },
       { from: 2, to: 0, type: 'wr', key: 'y', value: 1 },

@@ -3,6 +3,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from './exit.js';
 import { faultlineVersion } from '../util/version.js';
+import { redactSecrets } from '../util/redact.js';
 import { registerCheck } from './commands/check.js';
 import { registerProxy } from './commands/proxy.js';
 import { registerCluster } from './commands/cluster.js';
@@ -39,11 +40,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.USAGE;
     }
     if (err instanceof UserError) {
-      process.stderr.write(`faultline: ${err.message}\n`);
+      process.stderr.write(`faultline: ${redactSecrets(err.message)}\n`);
       return err.exitCode;
     }
     const e = err as Error;
-    process.stderr.write(`faultline: internal error: ${e?.stack ?? String(err)}\n`);
+    process.stderr.write(`faultline: internal error: ${redactSecrets(e?.stack ?? String(err))}\n`);
     return EXIT.SOFTWARE;
   }
 }

@@ -29,7 +29,7 @@ export async function clusterUp(o: ClusterUpOptions): Promise<number> {
     throw new UserError(`cannot start the cluster: ${(err as Error).message}`, EXIT.UNAVAILABLE);
   }
   process.stdout.write(JSON.stringify(cluster.describe(), null, 2) + '\n');
-  process.stderr.write(`faultline: cluster running in ${cluster.dir}; Ctrl-C stops it\n`);
+  process.stderr.write(`faultline: cluster running in ${cluster.dir} (password in ${cluster.describe().passfile}, mode 0600; the URLs name it); Ctrl-C stops it\n`);
   // Runs until a signal: the process registry (src/util/processes.ts) then stops the cluster and exits 130/143.
   setInterval(() => undefined, 1 << 30);
   return new Promise<number>(() => undefined);

@@ -1,10 +1,13 @@
 // startCluster(): builds the run directory, nodes, links and topology, and returns the Cluster handle the runner
-// programs against (node control, link faults, failover, snapshots, sampling, describe, stop).
+// programs against (node control, link faults, failover, snapshots, sampling, describe, stop). The password
+// lives only in memory and in the 0600 passfile; descriptions and cluster.json name the passfile instead.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type pg from 'pg';
 import { freePort } from '../util/ports.js';
+import { forgetSecret, registerSecret } from '../util/redact.js';
+import { PASSFILE, writePassfile, type PassEntry } from './passfile.js';
 import { onCleanup } from '../util/processes.js';
 import { findBinaries, type PgBinaries } from './binaries.js';
 import { autoConf, conninfo, hbaConf, postgresqlConf } from './config.js';
@@ -137,6 +140,35 @@ class ClusterImpl implements Cluster, ClusterCtx {
     return `postgres://${encodeURIComponent(c.user ?? 'postgres')}:${encodeURIComponent(String(c.password ?? ''))}@127.0.0.1:${c.port}/${encodeURIComponent(c.database ?? 'postgres')}${q}`;
   }
 
+  get passfile(): string {
+    return join(this.dir, PASSFILE);
+  }
+
+  /** The client URL to show or store: no password, the passfile named instead (libpq and psql read it). */
+  publicUrl(n: string | ClusterNode): string {
+    const c = this.clientConfig(n);
+    const q = new URLSearchParams({ passfile: this.passfile });
+    if (this.tls) {
+      q.set('sslmode', 'verify-ca');
+      q.set('sslrootcert', this.tls.caFile);
+    }
+    return `postgres://${encodeURIComponent(c.user ?? 'postgres')}@127.0.0.1:${c.port}/${encodeURIComponent(c.database ?? 'postgres')}?${q.toString()}`;
+  }
+
+  /** One passfile line per port a client or faultline connects to (client proxies, and the servers). */
+  writePassfile(): void {
+    const entries: PassEntry[] = [];
+    for (const r of this.recs.values()) {
+      const admin = this.adminConfig(r.node.name);
+      const user = admin.user ?? 'postgres';
+      const password = String(admin.password ?? '');
+      registerSecret(password);
+      entries.push({ host: '127.0.0.1', port: String(r.node.clientPort), database: '*', user, password });
+      if (!r.external) entries.push({ host: '127.0.0.1', port: String(r.node.port), database: '*', user, password });
+    }
+    writePassfile(this.passfile, entries);
+  }
+
   primary(): ClusterNode | null {
     return [...this.recs.values()].find((r) => r.node.role === 'primary')?.node ?? null;
   }
@@ -214,7 +246,8 @@ class ClusterImpl implements Cluster, ClusterCtx {
 
   persist(): void {
     try {
-      const state = { ...this.describe(), password: this.password, caFile: this.tls?.caFile ?? null, adminPorts: Object.fromEntries(this.nodes.map((n) => [n.name, n.port])) };
+      // no password: `cluster status` and `repair` read it from the passfile beside this file
+      const state = { ...this.describe(), passfile: PASSFILE, caFile: this.tls?.caFile ?? null, adminPorts: Object.fromEntries(this.nodes.map((n) => [n.name, n.port])) };
       writeFileSync(join(this.dir, 'cluster.json'), JSON.stringify(state, null, 2) + '\n', { mode: 0o600 });
     } catch {
       // the run directory may be gone during stop
@@ -407,6 +440,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
       pgVersion: this.pgVersion,
       tls: this.tls !== null,
       toxiproxyUrl: this.plane.url,
+      passfile: this.passfile,
       sites: this.opts.sites ?? 1,
       wanLatencyMs: this.opts.wanLatencyMs ?? 0,
       syncCommit: this.sync ? (this.sync.commit as ClusterDescription['syncCommit']) : null,
@@ -421,7 +455,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
         port: n.port,
         clientPort: n.clientPort,
         pid: n.pid,
-        clientUrl: this.clientUrl(n),
+        clientUrl: this.publicUrl(n),
       })),
       links: this.plane.all(),
     };
@@ -434,6 +468,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
       await Promise.all([...this.recs.values()].map((r) => r.server?.stop().catch(() => r.server?.kill())));
       await this.plane.close().catch(() => undefined);
       if (!this.keep) rmSync(this.dir, { recursive: true, force: true });
+      for (const r of this.recs.values()) forgetSecret(String(this.adminConfig(r.node.name).password ?? ''));
     })();
     return this.stopping;
   }
@@ -452,6 +487,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   chmodSync(dir, 0o755);
   if (!opts.dir && !keep) claimTempDir(dir);
   const password = randomBytes(18).toString('hex');
+  registerSecret(password); // from here on, redactSecrets() removes it from whatever faultline writes
   let plane: LinkPlane | null = null;
   let cluster: ClusterImpl | null = null;
   try {
@@ -477,6 +513,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       const role: NodeRole = s.ext ? s.ext.role : 'standby';
       cluster.recs.set(s.name, { node: new Node(s.name, s.site, s.host, s.port, link.listenPort, server, role), server, external: s.ext, upstream: null, needsReclone: false });
     }
+    cluster.writePassfile();
     switch (opts.topology) {
       case 'single':
         await setupSingle(cluster);
@@ -496,6 +533,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   } catch (err) {
     if (cluster) await cluster.stop().catch(() => undefined);
     else {
+      forgetSecret(password);
       await (plane as LinkPlane | null)?.close().catch(() => undefined);
       if (!keep) rmSync(dir, { recursive: true, force: true });
     }

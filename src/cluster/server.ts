@@ -115,7 +115,8 @@ export class PgServer {
   /** Starts postgres and waits until it accepts connections with `probe`. */
   async start(probe: pg.ClientConfig, timeoutMs = 60_000): Promise<void> {
     if (this.child) return;
-    const logFd = openSync(this.logFile, 'a', 0o644);
+    // 0600: a failed statement is logged with its text, and CREATE SUBSCRIPTION's carries the password
+    const logFd = openSync(this.logFile, 'a', 0o600);
     let child: ChildProcess;
     try {
       child = spawn('sh', ['-c', WRAPPER, 'faultline-pg', this.spec.bins.postgres, '-D', this.dataDir], {

@@ -123,6 +123,8 @@ export interface ClusterDescription {
   pgVersion: string;
   tls: boolean;
   toxiproxyUrl: string | null;
+  /** the libpq passfile (mode 0600) holding the password; `clientUrl`s name it and carry no password */
+  passfile: string;
   sites: number;
   wanLatencyMs: number;
   syncCommit: SyncCommit | null;
@@ -146,7 +148,7 @@ export interface Cluster {
   node(name: string): ClusterNode;
   /** pg client config through the node's client proxy */
   clientConfig(node: string | ClusterNode): ClientConfig;
-  /** postgres:// URL through the node's client proxy */
+  /** postgres:// URL through the node's client proxy, with the password (keep it in memory: describe() shows none) */
   clientUrl(node: string | ClusterNode): string;
   /** pg client config straight to the server (bypasses proxies; setup and inspection) */
   adminConfig(node: string | ClusterNode): ClientConfig;

@@ -11,7 +11,8 @@ import { runTest } from './run.js';
 import type { RunOutcome, RunOptions } from './config.js';
 import { writeLatencies } from './summary.js';
 import { compactList } from '../../checkers/ref.js';
-import { renderTable } from './table.js';
+import { renderTable } from './table.js';import { redactSecrets } from '../util/redact.js';
+
 
 export function statusOf(v: Validity): number {
   return v === true ? EXIT.OK : v === false ? EXIT.INVALID : EXIT.UNKNOWN;
@@ -78,7 +79,7 @@ async function runAll(runs: RunOptions[]): Promise<Row[]> {
     } catch (caught) {
       const err = caught instanceof ClusterOptionError ? new UsageError(caught.message) : caught;
       if (err instanceof UserError && runs.length === 1) throw err;
-      const msg = err instanceof Error ? err.message : String(err);
+      const msg = redactSecrets(err instanceof Error ? err.message : String(err));
       if (runs.length === 1) throw new UserError(`run failed: ${msg}`, EXIT.UNAVAILABLE);
       process.stderr.write(`faultline: run ${i + 1} failed: ${msg}\n`);
       rows.push({ run: i + 1, name: o.name ?? o.workload, seed: o.seed ?? 0, outcome: null, error: msg });

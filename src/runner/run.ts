@@ -1,6 +1,6 @@
 // One experiment end to end: start the cluster, set up the workload, run clients and the nemesis,
 // heal, wait for replication, take final reads on every node, check, write results and the report.
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { compose, mergeValidity } from '../../checkers/compose.js';
 import { retriesChecker } from '../../checkers/retries.js';
@@ -31,7 +31,8 @@ import { RUN_FILES, type RunResults, type TestDescription } from './results.js';
 import { Rng, randomSeed } from './rng.js';
 import { makeRouter } from './routing.js';
 import { CLUSTER_KEYS, RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
-import { createRunDir, writeJson } from './store.js';
+import { copyRedacted, createRunDir, writeJson } from './store.js';
+import { redactSecrets } from '../util/redact.js';
 import { summarize } from './summary.js';
 
 const FAULTLINE_VERSION = faultlineVersion();
@@ -45,7 +46,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const clock = new MonotonicClock(t0);
   const writer = new HistoryWriter(join(dir, RUN_FILES.history), { ...RUN_HISTORY_WRITE, clock });
   const progress = makeProgress(o.timeLimitS, o.progress);
-  const log = (line: string): void => progress.log(line);
+  const log = (line: string): void => progress.log(redactSecrets(line));
   const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
   const nemeses = o.nemesis.map((n) => makeNemesis(n, nemesisOptions(o))).filter((n): n is Nemesis => n !== null);
 
@@ -246,7 +247,7 @@ function copyNodeLogs(c: Cluster, dir: string): void {
     if (!n.logFile || !existsSync(n.logFile)) continue;
     mkdirSync(out, { recursive: true });
     try {
-      copyFileSync(n.logFile, join(out, `${n.name}.log`));
+      copyRedacted(n.logFile, join(out, `${n.name}.log`));
     } catch {
       // a missing log is not worth failing the run
     }

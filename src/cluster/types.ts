@@ -28,8 +28,13 @@ export interface ClusterOptions {
   toxiproxyUrl?: string;
   /** run directory (data dirs, logs, cluster.json); default a fresh temp dir (see defaultRunBase: /dev/shm when roomy). */
   dir?: string;
-  /** keep the run directory after stop (always kept when `dir` is given). */
+  /** keep the run directory after stop (always kept when `dir` or `keepLink` is given). */
   keep?: boolean;
+  /**
+   * keep the run directory at this path; when the server user cannot reach it (a results directory below root's
+   * 0700 home), in a kept temporary directory with a symbolic link at this path instead
+   */
+  keepLink?: string;
   /** external topology: path of the JSON file describing the nodes (see external.ts). */
   externalFile?: string;
   /** extra postgresql.conf settings for every node (values written verbatim). */

@@ -176,9 +176,10 @@ function nemesisOptions(o: RunOptions): NemesisOptions {
   return { partition: o.partition, cut: o.cut };
 }
 
-function clusterOptions(o: RunOptions, dir: string | undefined): ClusterOptions {
+/** `keepLink`: where a kept cluster's directory goes (--keep), as a link when the server user cannot reach it. */
+function clusterOptions(o: RunOptions, keepLink: string | undefined): ClusterOptions {
   const passed = Object.fromEntries(CLUSTER_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-  return { ...(passed as Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]>), topology: o.topology, dir, keep: o.keep };
+  return { ...(passed as Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]>), topology: o.topology, keepLink, keep: o.keep };
 }
 
 function describeTest(o: RunOptions, name: string, seed: number, c: Cluster, workload: Workload): TestDescription {

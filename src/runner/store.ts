@@ -3,6 +3,7 @@
 import { mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { redactSecrets } from '../util/redact.js';
+import { makeDirs } from '../util/dirs.js';
 
 /** A timestamp usable as a directory name, sortable: 20261122T003501.123Z. */
 export function stamp(d = new Date()): string {
@@ -18,7 +19,7 @@ export function createRunDir(resultsDir: string, test: string): string {
       break;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        mkdirSync(join(resultsDir, test), { recursive: true });
+        makeDirs(join(resultsDir, test));
         continue;
       }
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || i > 100) throw err;

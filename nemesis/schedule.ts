@@ -1,5 +1,6 @@
 // Nemesis schedules: periodic (wait, start a fault, hold, heal, repeat) or random (durations drawn from
 // the seed). Every start and heal is recorded in the history as a nemesis invoke + info pair.
+import { nemesisLabel } from '../src/history/nemesis-label.js';
 import type { HistoryWriter } from '../src/history/writer.js';
 import type { PartitionMode } from './partition.js';
 import type { FaultRecord, Nemesis, NemesisContext, NodeSetSpec } from './types.js';
@@ -117,5 +118,5 @@ async function record(
     return;
   }
   writer.append({ process: 'nemesis', type: 'info', f, value: rec?.value ?? null });
-  if (rec) ctx.log(`nemesis ${f}: ${JSON.stringify(rec.value)}`);
+  if (rec) ctx.log(`nemesis: ${nemesisLabel(f, rec.value, 100)}`);
 }

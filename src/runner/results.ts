@@ -37,11 +37,39 @@ export interface RunResults {
   durationMs?: number;
 }
 
+/**
+ * How a run ended, as status.json records it: `running` is written first (a run killed with SIGKILL stays
+ * there, with its pid), then one of `checked` (results.json written), `interrupted` (SIGINT / SIGTERM: the
+ * history so far is checkable), `could not start` (the cluster never came up), `failed` (an error after the
+ * cluster started, before the check; the history so far is checkable).
+ */
+export type RunState = 'running' | 'checked' | 'interrupted' | 'could not start' | 'failed';
+
+export const RUN_STATES: readonly RunState[] = ['running', 'checked', 'interrupted', 'could not start', 'failed'];
+
+/** status.json */
+export interface RunStatus {
+  state: RunState;
+  /** ISO time this state was written */
+  at: string;
+  /** the faultline process (written with `running`, kept after) */
+  pid?: number;
+  /** interrupted / failed: seconds since the main phase began (absent: it never began) */
+  elapsedS?: number;
+  /** interrupted: the signal */
+  signal?: string;
+  /** could not start / failed: the error */
+  error?: string;
+  /** checked: the run's verdict */
+  valid?: Validity;
+}
+
 /** Names of the files in a run directory. */
 export const RUN_FILES = {
   history: HISTORY_FILE,
   test: 'test.json',
   results: 'results.json',
+  status: 'status.json',
   final: FINAL_FILE,
   metrics: 'metrics.jsonl',
   index: 'index.html',

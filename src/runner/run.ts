@@ -27,7 +27,7 @@ import { convergenceChecker } from '../../checkers/convergence.js';
 import { replicationChecker } from '../../checkers/replication.js';
 import { probeReplication, readMetrics } from './replication-probe.js';
 import { makeProgress } from './progress.js';
-import { RUN_FILES, type RunResults, type TestDescription } from './results.js';
+import { RUN_FILES, type RunResults, type RunStatus, type TestDescription } from './results.js';
 import { Rng, randomSeed } from './rng.js';
 import { makeRouter } from './routing.js';
 import { CLUSTER_KEYS, RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
@@ -46,6 +46,13 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const clock = new MonotonicClock(t0);
   const writer = new HistoryWriter(join(dir, RUN_FILES.history), { ...RUN_HISTORY_WRITE, clock });
   const progress = makeProgress(o.timeLimitS, o.progress);
+  // how the run ended (status.json): running until one of checked / interrupted / could not start / failed
+  let mainStarted = 0;
+  const status = (s: Omit<RunStatus, 'at' | 'pid'>): void => {
+    const elapsedS = mainStarted > 0 && s.state !== 'checked' ? Math.round((Date.now() - mainStarted) / 100) / 10 : undefined;
+    writeJson(join(dir, RUN_FILES.status), { at: new Date().toISOString(), pid: process.pid, ...(elapsedS !== undefined ? { elapsedS } : {}), ...s });
+  };
+  status({ state: 'running' });
   const log = (line: string): void => progress.log(redactSecrets(line));
   const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
   const nemeses = o.nemesis.map((n) => makeNemesis(n, nemesisOptions(o))).filter((n): n is Nemesis => n !== null);
@@ -58,9 +65,13 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     stopNow();
   };
   // Ctrl-C: stop clients, close the history (checkable as written), then the process registry stops servers
-  const unCleanup = onCleanup(async () => {
+  let interrupted = false;
+  const unCleanup = onCleanup(async (signal) => {
+    interrupted = true;
+    progress.stop();
     stop();
     writer.close();
+    status({ state: 'interrupted', ...(signal ? { signal } : {}) });
   });
 
   let cluster: Cluster | null = null;
@@ -111,6 +122,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       routing: { drain: (n) => void drained.add(n), undrain: (n) => void drained.delete(n) },
     };
     const started = Date.now();
+    mainStarted = started;
     const ticker = setInterval(() => progress.update((Date.now() - started) / 1000, counts, fault), 250);
     const timer = setTimeout(stop, o.timeLimitS * 1000);
     const scheduleOpts = { stopped: () => stopped, stopping, onChange: (f: string | null) => (fault = f) };
@@ -161,9 +173,14 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     };
     results.summary = summarize(results, workload.name);
     writeJson(join(dir, RUN_FILES.results), results);
+    status({ state: 'checked', valid: results.valid });
     copyNodeLogs(c, dir);
     if (o.report) await writeRunReport(dir, log);
     return { dir, results, test };
+  } catch (err) {
+    progress.stop();
+    if (!interrupted) status({ state: cluster === null ? 'could not start' : 'failed', error: redactSecrets(err instanceof Error ? err.message : String(err)) });
+    throw err;
   } finally {
     stop();
     writer.close();

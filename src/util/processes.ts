@@ -10,7 +10,8 @@ export interface TrackedProcess {
   killNow(): void;
 }
 
-type Cleanup = () => Promise<void>;
+/** A cleanup; `signal` is the one that started the shutdown (absent when stopAll is called directly). */
+type Cleanup = (signal?: NodeJS.Signals) => Promise<void>;
 
 const tracked = new Set<TrackedProcess>();
 const cleanups: Cleanup[] = [];
@@ -42,10 +43,10 @@ export function trackedProcesses(): readonly TrackedProcess[] {
 }
 
 /** Runs every cleanup, then stops every tracked process; never throws. */
-export async function stopAll(): Promise<void> {
+export async function stopAll(signal?: NodeJS.Signals): Promise<void> {
   for (const fn of [...cleanups].reverse()) {
     try {
-      await fn();
+      await fn(signal);
     } catch {
       // keep going: the point is to leave nothing behind
     }
@@ -89,7 +90,7 @@ function install(): void {
       process.exit(code);
     }, 30_000);
     force.unref();
-    void stopAll().finally(() => {
+    void stopAll(signal).finally(() => {
       if (anything) process.stderr.write(`faultline: stopped everything after ${signal}\n`);
       process.exit(code);
     });

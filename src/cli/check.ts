@@ -175,6 +175,11 @@ function jsonLine(o: FileOutcome): string {
   return `${JSON.stringify(obj)}\n`;
 }
 
+/** "12 histories: 9 valid, 2 invalid, 0 unknown, 1 error". */
+export function totalLine(n: number, t: { valid: number; invalid: number; unknown: number; errors: number }): string {
+  return `${n} ${n === 1 ? 'history' : 'histories'}: ${t.valid} valid, ${t.invalid} invalid, ${t.unknown} unknown, ${t.errors} ${t.errors === 1 ? 'error' : 'errors'}`;
+}
+
 /** Check every history named by `args`; prints as it goes; returns the exit status. */
 export async function runCheck(args: readonly string[], opts: CheckOptions, io?: Partial<CheckIo>): Promise<number> {
   const stdout = io?.stdout ?? process.stdout;
@@ -182,7 +187,9 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
   const stdin = io?.stdin ?? process.stdin;
   if (args.filter((a) => a === '-').length > 1) throw new UsageError('- (stdin) can be given only once');
   let status: number = EXIT.OK;
-  for (const source of await expandSources(args)) {
+  const sources = await expandSources(args);
+  const tally = { valid: 0, invalid: 0, unknown: 0, errors: 0 };
+  for (const source of sources) {
     const outcome: FileOutcome = source.problem
       ? { file: source.file, status: EXIT.NO_INPUT, error: source.problem }
       : await checkOne(source.file, opts, stdin);
@@ -190,6 +197,14 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
     else for (const w of outcome.warnings) stderr.write(`faultline: warning: ${w}\n`);
     stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome));
     status = Math.max(status, outcome.status);
+    if ('error' in outcome) tally.errors++;
+    else tally[outcome.valid === true ? 'valid' : outcome.valid === false ? 'invalid' : 'unknown']++;
+  }
+  // several histories (a directory of runs, say) end with the total: on stdout, or on stderr beside --json's objects
+  if (sources.length > 1) {
+    const line = totalLine(sources.length, tally);
+    if (opts.json) stderr.write(`faultline: ${line}\n`);
+    else stdout.write(`${line}\n`);
   }
   return status;
 }

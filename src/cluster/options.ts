@@ -53,6 +53,7 @@ export function validate(opts: ClusterOptions): { count: number; sync: ResolvedS
   if (opts.topology === 'external' && !opts.externalFile) throw new ClusterOptionError('topology external needs a nodes file (--external FILE)');
   const sites = opts.sites ?? 1;
   if (!Number.isInteger(sites) || sites < 1 || sites > 26) throw new ClusterOptionError('--sites must be an integer from 1 to 26');
+  if (opts.topology !== 'external' && sites > count) throw new ClusterOptionError(`--sites ${sites} needs at least ${sites} nodes (one per site); got ${count}`);
   if (opts.wanLatencyMs !== undefined && (!Number.isFinite(opts.wanLatencyMs) || opts.wanLatencyMs < 0)) throw new ClusterOptionError('--wan-latency must be a non-negative number of ms');
   let sync: ResolvedSync | null = null;
   if (opts.topology === 'streaming-sync') {

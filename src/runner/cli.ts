@@ -47,7 +47,34 @@ export interface Row {
   error?: string;
 }
 
-export async function runCommand(files: string[], flags: Record<string, unknown>): Promise<number> {
+/** `timeLimit` → `--time-limit`. */
+function flagName(key: string): string {
+  return `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
+/**
+ * An experiment's settings: the file's over the flags' defaults, and a flag given on the command line over
+ * the file (said once per flag and file on stderr when it changes what the file asked for).
+ */
+export function mergeSettings(
+  flags: Record<string, unknown>,
+  explicit: ReadonlySet<string>,
+  file: string,
+  experiments: Record<string, unknown>[],
+  say: (line: string) => void,
+): Record<string, unknown>[] {
+  const given = Object.fromEntries(Object.entries(flags).filter(([k]) => explicit.has(k)));
+  for (const [k, v] of Object.entries(given)) {
+    const overridden = experiments.filter((e) => k in e && JSON.stringify(e[k]) !== JSON.stringify(v));
+    if (overridden.length === 0) continue;
+    const was = [...new Set(overridden.map((e) => JSON.stringify(e[k])))].join(', ');
+    const which = experiments.length > 1 ? ` (${overridden.length} of ${experiments.length} experiments)` : '';
+    say(`faultline: ${flagName(k)} ${typeof v === 'boolean' ? '' : `${String(v)} `}overrides "${k}": ${was} in ${file}${which}`.replace('  ', ' '));
+  }
+  return experiments.map((e) => ({ ...flags, ...e, ...given }));
+}
+
+export async function runCommand(files: string[], flags: Record<string, unknown>, explicit: ReadonlySet<string> = new Set()): Promise<number> {
   if (typeof flags.replay === 'string') {
     const replayed = readReplay(flags.replay);
     const rows = await runAll([{ ...replayed, resultsDir: String(flags.results ?? replayed.resultsDir), progress: flags.quiet !== true }]);
@@ -55,9 +82,10 @@ export async function runCommand(files: string[], flags: Record<string, unknown>
   }
   delete flags.replay;
   const plans: ParsedRun[] = [];
-  if (files.length === 0) plans.push(toRunOptions(flags, 'options'));
+  if (files.length === 0) plans.push(toRunOptions(flags, ''));
   for (const f of files) {
-    readExperimentFile(f).forEach((exp, i) => plans.push(toRunOptions({ ...flags, ...exp }, `${f} experiment ${i + 1}`)));
+    const merged = mergeSettings(flags, explicit, f, readExperimentFile(f), (l) => process.stderr.write(`${l}\n`));
+    merged.forEach((exp, i) => plans.push(toRunOptions(exp, `${f} experiment ${i + 1}`)));
   }
   const runs: RunOptions[] = [];
   for (const p of plans) {

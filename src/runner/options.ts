@@ -6,6 +6,7 @@ import { ClusterOptionError, validate as validateCluster } from '../cluster/opti
 import { NEMESIS_NAMES, isNemesisName, type NemesisName } from '../../nemesis/names.js';
 import { WORKLOAD_NAMES, isWorkloadName } from '../../workloads/names.js';
 import { readJsonFile } from '../util/json-file.js';
+import { closest, didYouMean } from '../util/suggest.js';
 import { RUN_DEFAULTS, type RunOptions } from './config.js';
 
 type Kind =
@@ -61,9 +62,17 @@ const SPEC: Record<string, [Kind, keyof RunOptions | 'repeat' | 'quiet' | 'exter
 
 export const EXPERIMENT_KEYS = Object.keys(SPEC);
 
+/** "where: " before a message, or nothing for the command line's own flags (where = ''). */
+const at = (where: string): string => (where ? `${where}: ` : '');
+
+/** An experiment key as the user wrote it: "timeLimit" in a file, --time-limit on the command line. */
+function keyName(key: string, where: string): string {
+  return where ? `"${key}"` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
+
 function coerce(kind: Kind, v: unknown, where: string, key: string): unknown {
   const bad = (what: string): never => {
-    throw new UsageError(`${where}: "${key}" ${what}; got ${JSON.stringify(v)}`);
+    throw new UsageError(`${at(where)}${keyName(key, where)} ${what}; got ${JSON.stringify(v)}`);
   };
   switch (kind.t) {
     case 'int':
@@ -79,7 +88,8 @@ function coerce(kind: Kind, v: unknown, where: string, key: string): unknown {
     case 'bool':
       return typeof v === 'boolean' ? v : bad('expected true or false');
     case 'enum':
-      return typeof v === 'string' && kind.values.includes(v) ? v : bad(`expected one of ${kind.values.join(', ')}`);
+      if (typeof v === 'string' && kind.values.includes(v)) return v;
+      return bad(`expected one of ${kind.values.join(', ')}${typeof v === 'string' ? didYouMean(v, kind.values) : ''}`);
   }
 }
 
@@ -88,26 +98,34 @@ export interface ParsedRun {
   repeat: number;
 }
 
-/** Validate raw settings (flags after commander, or one experiment object); `where` prefixes errors. */
+/**
+ * Validate raw settings (flags after commander, or one experiment object); `where` ("FILE experiment N")
+ * prefixes errors, '' for the command line's flags (then settings are named as flags).
+ */
 export function toRunOptions(raw: Record<string, unknown>, where: string): ParsedRun {
   const v: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
     const spec = SPEC[key];
-    if (!spec) throw new UsageError(`${where}: unknown setting "${key}" (expected one of: ${EXPERIMENT_KEYS.join(', ')})`);
+    if (!spec) {
+      const near = closest(key, EXPERIMENT_KEYS);
+      throw new UsageError(`${at(where)}unknown setting "${key}"${near ? ` (did you mean "${near}"?)` : ` (expected one of: ${EXPERIMENT_KEYS.join(', ')})`}`);
+    }
     v[key] = coerce(spec[0], value, where, key);
   }
   const workload = (v.workload as string | undefined) ?? 'set';
   const topology = (v.topology as RunOptions['topology'] | undefined) ?? 'single';
-  if (!isWorkloadName(workload)) throw new UsageError(`${where}: unknown workload ${workload}`);
+  if (!isWorkloadName(workload)) throw new UsageError(`${at(where)}unknown workload ${workload}`);
   const nemesis = String(v.nemesis ?? 'none')
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '' && s !== 'none');
-  for (const n of nemesis) if (!isNemesisName(n)) throw new UsageError(`${where}: unknown nemesis "${n}" (expected one of ${NEMESIS_NAMES.join(', ')})`);
-  if (topology === 'external' && v.external === undefined) throw new UsageError(`${where}: the external topology needs --external FILE`);
+  for (const n of nemesis) {
+    if (!isNemesisName(n)) throw new UsageError(`${at(where)}unknown nemesis "${n}" (expected one of ${NEMESIS_NAMES.join(', ')})${didYouMean(n, NEMESIS_NAMES)}`);
+  }
+  if (topology === 'external' && v.external === undefined) throw new UsageError(`${at(where)}the external topology needs --external FILE`);
   const streaming = topology === 'streaming-async' || topology === 'streaming-sync';
-  if (nemesis.includes('failover') && !streaming) throw new UsageError(`${where}: the failover nemesis needs a streaming topology`);
+  if (nemesis.includes('failover') && !streaming) throw new UsageError(`${at(where)}the failover nemesis needs a streaming topology (streaming-async or streaming-sync)`);
   const options: RunOptions = {
     ...RUN_DEFAULTS,
     workload,
@@ -154,7 +172,7 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
     const { nodes, sites, wanLatencyMs, syncCommit, syncStandbys, externalFile } = options;
     validateCluster({ topology, nodes, sites, wanLatencyMs, syncCommit, syncStandbys, externalFile });
   } catch (err) {
-    if (err instanceof ClusterOptionError) throw new UsageError(`${where}: ${err.message}`);
+    if (err instanceof ClusterOptionError) throw new UsageError(`${at(where)}${err.message}`);
     throw err;
   }
   return { options, repeat: (v.repeat as number | undefined) ?? 1 };

@@ -225,6 +225,7 @@ describe('faultline check: files, usage', () => {
       `${join(runs, 'r1', 'history.jsonl')}: valid — model counter, 2 ops`,
       expect.stringMatching(new RegExp(`^${join(runs, 'r2', 'history.jsonl')}: INVALID`)),
       `${good}: valid — model counter, 2 ops`,
+      '5 histories: 2 valid, 1 invalid, 0 unknown, 2 errors',
       '',
     ]);
     expect(r.stderr.split('\n')).toEqual([

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readExperimentFile, toRunOptions } from '../../src/runner/options.js';
+import { mergeSettings } from '../../src/runner/cli.js';
 import { InputError, UsageError } from '../../src/cli/exit.js';
 
 describe('toRunOptions', () => {
@@ -27,8 +28,40 @@ describe('toRunOptions', () => {
     expect(() => toRunOptions({ topology: 'streaming-async', syncCommit: 'on' }, 'x')).toThrow(/apply to topology streaming-sync only/);
     expect(() => toRunOptions({ topology: 'streaming-sync', syncStandbys: 'ANY 3' }, 'x')).toThrow(/k must be from 1 to 2/);
   });
+  it('suggests the known setting or value a typo was close to', () => {
+    expect(() => toRunOptions({ timelimit: 3 }, 'e.json experiment 1')).toThrow(/^e\.json experiment 1: unknown setting "timelimit" \(did you mean "timeLimit"\?\)$/);
+    expect(() => toRunOptions({ nemesisIntervall: 3 }, 'e')).toThrow(/did you mean "nemesisInterval"/);
+    expect(() => toRunOptions({ zzzzzz: 3 }, 'e')).toThrow(/unknown setting "zzzzzz" \(expected one of: workload, /);
+    expect(() => toRunOptions({ topology: 'streaming-asyn' }, 'e')).toThrow(/did you mean "streaming-async"/);
+    expect(() => toRunOptions({ nemesis: 'kil' }, 'e')).toThrow(/did you mean "kill"/);
+  });
+  it('names command-line settings as flags, with no prefix', () => {
+    expect(() => toRunOptions({ nemesis: 'failover' }, '')).toThrow(/^the failover nemesis needs a streaming topology/);
+    expect(() => toRunOptions({ topology: 'single', nodes: 2 }, '')).toThrow(/^topology single has exactly 1 node$/);
+    expect(() => toRunOptions({ timeLimit: -3 }, '')).toThrow(/^--time-limit expected a number of at least 1; got -3$/);
+  });
+  it('refuses more sites than nodes', () => {
+    expect(() => toRunOptions({ topology: 'streaming-async', sites: 3, nodes: 2 }, '')).toThrow(/^--sites 3 needs at least 3 nodes \(one per site\); got 2$/);
+    expect(toRunOptions({ topology: 'streaming-async', sites: 3, nodes: 3 }, '').options.sites).toBe(3);
+  });
   it('accepts numbers given as strings (flags) or numbers (files)', () => {
     expect(toRunOptions({ concurrency: '7', timeLimit: 12 }, 'x').options).toMatchObject({ concurrency: 7, timeLimitS: 12 });
+  });
+});
+
+describe('mergeSettings: flags and experiment files', () => {
+  it('a flag given on the command line wins over the file, said once; defaults do not', () => {
+    const said: string[] = [];
+    const flags = { timeLimit: 15, rate: 200, workload: 'set' };
+    const exps = [{ timeLimit: 20, topology: 'single' }, { timeLimit: 20, topology: 'streaming-async' }, { topology: 'streaming-sync' }];
+    const merged = mergeSettings(flags, new Set(['timeLimit']), 'sync-cost.json', exps, (l) => said.push(l));
+    expect(merged.map((m) => m.timeLimit)).toEqual([15, 15, 15]);
+    expect(merged.map((m) => m.topology)).toEqual(['single', 'streaming-async', 'streaming-sync']);
+    expect(said).toEqual(['faultline: --time-limit 15 overrides "timeLimit": 20 in sync-cost.json (2 of 3 experiments)']);
+    // rate was a default: the file's value stands, nothing said
+    const quiet: string[] = [];
+    expect(mergeSettings(flags, new Set(), 'f.json', [{ rate: 0 }], (l) => quiet.push(l))[0]?.rate).toBe(0);
+    expect(quiet).toEqual([]);
   });
 });
 

@@ -9,6 +9,23 @@ const WORKLOADS = [...WORKLOAD_NAMES];
 const TOPOLOGIES = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
 
 
+const RUN_HELP = `
+Experiment files hold one object or a list of objects with the long flag names in
+camelCase ({"workload": "set", "timeLimit": 30}). Flags not given are defaults the
+file overrides; a flag given on the command line wins over every experiment's
+setting, and stderr says so once per flag and file.
+
+Exit status (the highest over all runs):
+  0 valid   1 invalid (an anomaly was found)   2 unknown (no verdict: a checker's
+  limit ran out, or one of several runs could not be made)
+  64 bad usage (unknown option or setting, impossible cluster)
+  65 malformed input (an experiment file or a --replay test.json: file:line)
+  66 an input file not found (an experiment file, a --replay directory)
+  69 the cluster could not be started (a single run), or an external resource failed
+  70 internal error (a bug: please report it)
+  130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: every server and proxy is
+  stopped; the history so far is checkable (faultline check, faultline report)`;
+
 /** Options shared by `run` and `experiment` (cluster and output). */
 function clusterAndOutputOptions(cmd: Command): Command {
   return cmd
@@ -31,7 +48,7 @@ function clusterAndOutputOptions(cmd: Command): Command {
 export function registerRun(program: Command): void {
   const run = program
     .command('run')
-    .description('run experiments against a real cluster under faults; exit 0 valid, 1 anomaly found, 2 unknown')
+    .description('run experiments against a real cluster under faults; exit 0 valid, 1 anomaly found, 2 unknown (all statuses below)')
     .argument('[experiments...]', 'experiment JSON files (an object or a list of objects with run options); default: the flags')
     .addOption(new Option('-w, --workload <name>', 'what clients do').choices(WORKLOADS).default('set'))
     .addOption(new Option('-t, --topology <name>', 'cluster topology').choices(TOPOLOGIES).default('single'))
@@ -54,10 +71,13 @@ export function registerRun(program: Command): void {
     .option('--name <name>', 'test name (results/<name>/…)')
     .option('--repeat <n>', 'run each experiment n times', int(1, 100_000), 1)
     .option('--replay <run-dir>', "run again with a stored run's options, seed and fault plan (its test.json)");
-  clusterAndOutputOptions(run).action(async (experiments: string[], opts: Record<string, unknown>) => {
-    const { runCommand } = await import('../../runner/cli.js');
-    process.exitCode = await runCommand(experiments, opts);
-  });
+  clusterAndOutputOptions(run)
+    .addHelpText('after', RUN_HELP)
+    .action(async (experiments: string[], opts: Record<string, unknown>, cmd: Command) => {
+      const { runCommand } = await import('../../runner/cli.js');
+      const explicit = new Set(Object.keys(opts).filter((k) => cmd.getOptionValueSource(k) === 'cli'));
+      process.exitCode = await runCommand(experiments, opts, explicit);
+    });
 
   const exp = program
     .command('experiment')

@@ -1,12 +1,19 @@
-// Finds the ops that checker results name as anomalous (linearizability's failing op, counter reads out of
-// bounds, set adds that were lost, any `op` under an invalid checker) so pictures can highlight them. Pure.
-import type { Op } from '../history/types.js';
+// Finds the ops that checker results name as anomalous, so pictures can highlight them: a checker's typed
+// `anomalies` (checkers/types.ts Anomaly) when it reports them, else a walk of its data (linearizability's
+// failing op, counter reads out of bounds, set adds that were lost, stale reads, any `op` under an invalid
+// checker). Also links each lost element to the op that wrote it and the reads around its loss. Pure.
+import type { Anomaly } from '../../checkers/types.js';
+import type { Json, Key, Op } from '../history/types.js';
 import type { RunResults } from '../runner/results.js';
 
 export interface Highlight {
   /** position of the op in PairedHistory.ops */
   op: number;
   labels: string[];
+  /** the anomaly kinds behind the labels ("lost", "stale read", "cannot be linearized", a checker's name) */
+  kinds?: string[];
+  /** elements the labels name (lost or stale set elements), for summaries */
+  elements?: Json[];
 }
 
 type Rec = Record<string, unknown>;
@@ -98,22 +105,47 @@ function staleReads(data: Rec): Array<[Rec, string]> {
   return out;
 }
 
-/** All highlighted ops, in op order, each with its labels. */
-export function findHighlights(results: RunResults | null, ops: readonly Op[], maxHighlights = 200): Highlight[] {
+/** A checker's typed anomalies, when it reports them (issue 13's shape); null when it does not. */
+export function typedAnomalies(data: unknown): Anomaly[] | null {
+  if (!isRec(data) || !Array.isArray(data.anomalies) || data.anomalies.length === 0) return null;
+  const ok = data.anomalies.every((a) => isRec(a) && typeof a.type === 'string' && Array.isArray(a.ops) && a.ops.every((i) => typeof i === 'number'));
+  return ok ? (data.anomalies as Anomaly[]) : null;
+}
+
+/** The kind word of a label: "lost 707" → "lost", "set: outside […]" → "set", "stale read (missed 3)" → "stale read". */
+function kindOf(label: string): string {
+  return /^stale read/.test(label) ? 'stale read' : /^cannot be linearized/.test(label) ? 'cannot be linearized' : (label.split(/[: ]/)[0] ?? label);
+}
+
+/** All highlighted ops, in op order, each with its labels (uncapped: pictures say what they could not draw). */
+export function findHighlights(results: RunResults | null, ops: readonly Op[], maxHighlights = Number.POSITIVE_INFINITY): Highlight[] {
   if (!results || !isRec(results.checkers)) return [];
   const index = new OpIndex(ops);
-  const labels = new Map<number, string[]>();
-  const add = (i: number, label: string): void => {
-    const l = labels.get(i) ?? [];
-    if (!l.includes(label)) l.push(label);
-    labels.set(i, l);
+  const found = new Map<number, Highlight>();
+  const add = (i: number, label: string, kind = kindOf(label), element?: Json): void => {
+    const h = found.get(i) ?? { op: i, labels: [], kinds: [] };
+    if (!h.labels.includes(label)) h.labels.push(label);
+    if (!(h.kinds as string[]).includes(kind)) (h.kinds as string[]).push(kind);
+    if (element !== undefined) h.elements = [...(h.elements ?? []), element];
+    found.set(i, h);
   };
   for (const [name, data] of Object.entries(results.checkers)) {
     if (!isRec(data) || data.valid === true) continue;
-    const found: Array<[Rec, string]> = [];
-    walk(name, data, 0, found);
-    found.push(...staleReads(data));
-    for (const [ref, label] of found) {
+    const typed = typedAnomalies(data);
+    if (typed) {
+      for (const a of typed) {
+        const keys = a.keys?.length ? ` [${a.keys.map((k) => short(k)).join(', ')}]` : '';
+        for (const inv of a.ops) {
+          const i = index.find({ invokeIndex: inv });
+          if (i !== null) add(i, `${a.type}${keys}`, a.type);
+        }
+      }
+      continue;
+    }
+    const refs: Array<[Rec, string]> = [];
+    walk(name, data, 0, refs);
+    refs.push(...staleReads(data));
+    for (const [ref, label] of refs) {
       const i = index.find(ref);
       if (i !== null) add(i, label);
     }
@@ -121,14 +153,50 @@ export function findHighlights(results: RunResults | null, ops: readonly Op[], m
     if (lost.length > 0) {
       const want = new Set(lost.map((x) => JSON.stringify(x)));
       ops.forEach((op, i) => {
-        if (op.f === 'add' && op.type !== 'fail' && want.has(JSON.stringify(op.invokeValue))) add(i, `lost ${short(op.invokeValue)}`);
+        if (op.f === 'add' && op.type !== 'fail' && want.has(JSON.stringify(op.invokeValue))) add(i, `lost ${short(op.invokeValue)}`, 'lost', op.invokeValue);
       });
     }
   }
-  return [...labels.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .slice(0, maxHighlights)
-    .map(([op, l]) => ({ op, labels: l }));
+  return [...found.values()].sort((a, b) => a.op - b.op).slice(0, maxHighlights);
+}
+
+/** A lost set element with the ops around its loss (positions in ops; null: not in the history). */
+export interface LostLink {
+  element: Json;
+  key?: Key;
+  /** the add that wrote it (acknowledged, or of unknown outcome) */
+  write: number | null;
+  /** the last read that saw it */
+  lastSeen: number | null;
+  /** the first read that missed it after it was known (null with missedByFinal: a node's final read) */
+  missedBy: number | null;
+  missedByFinal?: string;
+}
+
+/** Every lost element the set checker kept (lost.items), linked to its ops, and the checker's total count. */
+export function lostLinks(results: RunResults | null, ops: readonly Op[]): { links: LostLink[]; count: number } {
+  const set = results && isRec(results.checkers) ? results.checkers.set : undefined;
+  if (!isRec(set) || !isRec(set.lost)) return { links: [], count: 0 };
+  const items = listItems(set.lost).filter(isRec);
+  const count = typeof set.lost.count === 'number' ? set.lost.count : items.length;
+  const index = new OpIndex(ops);
+  const writes = new Map<string, number>();
+  ops.forEach((op, i) => {
+    if (op.f !== 'add' || op.type === 'fail') return;
+    const k = JSON.stringify([op.key ?? null, op.invokeValue]);
+    if (!writes.has(k)) writes.set(k, i);
+  });
+  const readAt = (ref: unknown): number | null => (isRec(ref) && typeof ref.index === 'number' ? index.find({ invokeIndex: ref.index }) : null);
+  const links = items.map((x): LostLink => {
+    const element = (x.element ?? null) as Json;
+    const key = x.key as Key | undefined;
+    const missed = x.firstMissedBy;
+    const link: LostLink = { element, write: writes.get(JSON.stringify([key ?? null, element])) ?? null, lastSeen: readAt(x.lastSeenBy), missedBy: readAt(missed) };
+    if (key !== undefined) link.key = key;
+    if (isRec(missed) && missed.final === true && typeof missed.node === 'string') link.missedByFinal = missed.node;
+    return link;
+  });
+  return { links, count };
 }
 
 /** [first invoke, last completion] of the highlighted ops, or null. */

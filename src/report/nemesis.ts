@@ -1,5 +1,6 @@
 // Nemesis events → fault intervals (shaded bands) and instant events (marker lines), pure.
 // The pairing rule is documented on nemesisIntervals() below (the report page repeats it for users).
+import { nemesisLabel } from '../history/nemesis-label.js';
 import type { Json, NemesisEvent } from '../history/types.js';
 
 /** A fault in force from `start` to `end` (ns); `open` when no heal came before the history ended. */
@@ -7,8 +8,10 @@ export interface FaultInterval {
   family: string;
   /** the f that started it, e.g. "start-partition", "kill" */
   f: string;
-  /** short text for the label: the f and its value, e.g. "kill n2" */
+  /** short human label, e.g. "kill n2", "site a lost; n2 promoted" */
   label: string;
+  /** the f and its whole recorded value, for hover text */
+  detail?: string;
   start: number;
   end: number;
   open: boolean;
@@ -20,6 +23,7 @@ export interface FaultInterval {
 export interface InstantEvent {
   f: string;
   label: string;
+  detail?: string;
   time: number;
 }
 
@@ -152,17 +156,17 @@ export function nemesisIntervals(events: readonly NemesisEvent[], endTime: numbe
   const open = new Map<string, FaultInterval>();
   for (const op of nemesisOps(events)) {
     const role = nemesisRole(op.f);
-    const detail = describeNemesisValue(op.value);
-    const label = detail ? `${op.f} ${detail}` : op.f;
+    const label = nemesisLabel(op.f, op.value);
+    const detail = op.value === undefined || op.value === null ? op.f : `${op.f} ${JSON.stringify(op.value)}`;
     if (role.kind === 'start') {
       if (open.has(role.family)) continue;
-      const iv: FaultInterval = { family: role.family, f: op.f, label, start: op.begin, end: endTime, open: true };
+      const iv: FaultInterval = { family: role.family, f: op.f, label, detail, start: op.begin, end: endTime, open: true };
       open.set(role.family, iv);
       intervals.push(iv);
     } else if (role.kind === 'end') {
       const closing = role.family === null ? [...open.keys()] : open.has(role.family) ? [role.family] : [];
       if (closing.length === 0) {
-        instants.push({ f: op.f, label, time: op.begin });
+        instants.push({ f: op.f, label, detail, time: op.begin });
         continue;
       }
       for (const fam of closing) {
@@ -174,9 +178,9 @@ export function nemesisIntervals(events: readonly NemesisEvent[], endTime: numbe
       }
     } else if (op.end - op.begin >= MIN_SPAN_NS) {
       // an op that takes a while (a failover, a rejoin) is shaded for its own duration
-      intervals.push({ family: op.f, f: op.f, label, start: op.begin, end: op.end, open: false, endF: `${op.f} done` });
+      intervals.push({ family: op.f, f: op.f, label, detail, start: op.begin, end: op.end, open: false, endF: `${op.f} done` });
     } else {
-      instants.push({ f: op.f, label, time: op.begin });
+      instants.push({ f: op.f, label, detail, time: op.begin });
     }
   }
   for (const iv of open.values()) iv.end = Math.max(iv.start, endTime);

@@ -118,22 +118,40 @@ export interface BandOptions {
   x: (ns: number) => number;
   top: number;
   bottom: number;
-  /** draw labels above `top` (default true) */
+  /** draw labels above `top` (default true); they take BAND_LABEL_SPACE px there */
   labels?: boolean;
   /** px clipping range of the plot */
   clip: [number, number];
+  /** how far right of the clip a label may run before it is drawn leftward (default 140: the right margin) */
+  overhang?: number;
 }
 
-/** Shade fault intervals and draw a labelled vertical line at each fault start and heal, and each instant event. */
+/** Fill opacity of fault bands (the legend's swatches use the same). */
+export const BAND_OPACITY = 0.12;
+/** Rows of fault labels above a plot, and the px they take (callers leave this much room above `top`). */
+export const BAND_LABEL_ROWS = 2;
+export const BAND_LABEL_SPACE = BAND_LABEL_ROWS * 11 + 6;
+
+function seconds(ns: number): string {
+  return `${(ns / 1e9).toFixed(2)} s`;
+}
+
+/**
+ * Shade fault intervals; a vertical line at each fault start (labelled with its short label), heal (dashed,
+ * unlabelled) and instant event (labelled). Every band, line and label carries the full detail as an SVG
+ * <title> (hover text).
+ */
 export function nemesisBands(g: Sel, layout: NemesisLayout, o: BandOptions): void {
   const bands = g.append('g').attr('class', 'nemesis');
   const [cx0, cx1] = o.clip;
-  const marks: Array<{ x: number; label: string; color: string; dash: boolean }> = [];
+  const marks: Array<{ x: number; label: string | null; title: string; color: string; dash: boolean }> = [];
   for (const iv of layout.intervals) {
     const a = Math.max(cx0, o.x(iv.start));
     const b = Math.min(cx1, o.x(iv.end));
     if (b < cx0 || a > cx1) continue;
     const color = familyColor(iv.family);
+    const span = `${seconds(iv.start)} → ${iv.open ? 'never healed' : `${seconds(iv.end)} (${iv.endF ?? 'heal'})`}`;
+    const title = `${iv.label}: ${span}\n${iv.detail ?? iv.f}`;
     const rect = bands
       .append('rect')
       .attr('class', 'band')
@@ -143,23 +161,25 @@ export function nemesisBands(g: Sel, layout: NemesisLayout, o: BandOptions): voi
       .attr('width', Math.max(1, b - a))
       .attr('height', Math.max(0, o.bottom - o.top))
       .attr('fill', color)
-      .attr('fill-opacity', 0.12);
-    rect.append('title').text(`${iv.label}${iv.open ? ' (never healed)' : ` → ${iv.endF ?? 'heal'}`}`);
-    if (o.x(iv.start) >= cx0) marks.push({ x: o.x(iv.start), label: iv.label, color, dash: false });
-    if (!iv.open && o.x(iv.end) <= cx1) marks.push({ x: o.x(iv.end), label: iv.endF ?? 'heal', color, dash: true });
+      .attr('fill-opacity', BAND_OPACITY);
+    rect.append('title').text(title);
+    if (o.x(iv.start) >= cx0) marks.push({ x: o.x(iv.start), label: iv.label, title, color, dash: false });
+    if (!iv.open && o.x(iv.end) <= cx1) marks.push({ x: o.x(iv.end), label: null, title: `${iv.endF ?? 'heal'} at ${seconds(iv.end)} (${iv.label})`, color, dash: true });
   }
   for (const ev of layout.instants) {
     const x = o.x(ev.time);
-    if (x >= cx0 && x <= cx1) marks.push({ x, label: ev.label, color: '#333', dash: false });
+    if (x >= cx0 && x <= cx1) marks.push({ x, label: ev.label, title: `${ev.label} at ${seconds(ev.time)}\n${ev.detail ?? ev.f}`, color: '#333', dash: false });
   }
   marks.sort((p, q) => p.x - q.x);
+  const labelled = marks.filter((m) => m.label !== null);
   const rows = labelRows(
-    marks.map((m) => m.x),
+    labelled.map((m) => m.x),
     40,
-    3,
-    marks.map((m) => textWidth(m.label, 10)),
+    BAND_LABEL_ROWS,
+    labelled.map((m) => textWidth(m.label as string, 10)),
   );
-  marks.forEach((m, i) => {
+  const rowOf = new Map(labelled.map((m, i) => [m, rows[i] as number]));
+  for (const m of marks) {
     const line = bands
       .append('line')
       .attr('class', 'fault-line')
@@ -170,20 +190,28 @@ export function nemesisBands(g: Sel, layout: NemesisLayout, o: BandOptions): voi
       .attr('stroke', m.color)
       .attr('stroke-width', 1.2);
     if (m.dash) line.attr('stroke-dasharray', '4 3');
-    if (o.labels !== false) {
-      // a label that would run past the plot's right end is drawn to the left of its line
-      const leftward = m.x + 2 + textWidth(m.label, 10) > cx1 + 140;
-      bands
+    line.append('title').text(m.title);
+    if (o.labels !== false && m.label !== null) {
+      // a label that would run past the plot's right margin is drawn to the left of its line
+      const leftward = m.x + 2 + textWidth(m.label, 10) > cx1 + (o.overhang ?? 140);
+      const text = bands
         .append('text')
         .attr('class', 'fault-label')
         .attr('text-anchor', leftward ? 'end' : 'start')
         .attr('x', leftward ? m.x - 2 : m.x + 2)
-        .attr('y', o.top - 4 - (rows[i] as number) * 11)
+        .attr('y', o.top - 4 - (rowOf.get(m) as number) * 11)
         .attr('font-size', 10)
         .attr('fill', m.color)
         .text(m.label);
+      text.append('title').text(m.title);
     }
-  });
+  }
+}
+
+/** Legend items for the fault families a layout shades: each swatch in its band's colour and opacity. */
+export function faultLegend(layout: NemesisLayout): LegendItem[] {
+  const families = [...new Set(layout.intervals.map((iv) => iv.family))];
+  return families.map((f) => ({ label: f, color: familyColor(f), shape: 'band' as const }));
 }
 
 export interface LegendItem {
@@ -209,7 +237,9 @@ export function legend(g: Sel, items: readonly LegendItem[], x: number, y: numbe
         .attr('width', 12)
         .attr('height', 10)
         .attr('fill', it.color)
-        .attr('fill-opacity', shape === 'band' ? 0.25 : 1);
+        .attr('fill-opacity', shape === 'band' ? BAND_OPACITY : 1)
+        .attr('stroke', shape === 'band' ? it.color : 'none')
+        .attr('stroke-opacity', 0.35);
     lg.append('text').attr('x', cx + 16).attr('y', 0).attr('fill', INK).text(it.label);
     cx += 16 + it.label.length * 5.6 + 14;
   }

@@ -31,7 +31,7 @@ describe('nemesisIntervals', () => {
   it('pairs a kill with the next start, from the kill invoke to the start completion', () => {
     const { intervals, instants } = nemesisIntervals([...op(100, 'kill', ['n2']), ...op(500, 'start', ['n2'])], 1000);
     expect(instants).toEqual([]);
-    expect(intervals).toEqual([{ family: 'kill', f: 'kill', label: 'kill n2', start: 100, end: 505, open: false, endF: 'start' }]);
+    expect(intervals).toEqual([{ family: 'kill', f: 'kill', label: 'kill n2', detail: 'kill ["n2"]', start: 100, end: 505, open: false, endF: 'start' }]);
   });
 
   it('a bare heal closes every open fault; faults of different families overlap', () => {
@@ -85,6 +85,6 @@ describe('object values and long ops', () => {
   it('a failover that takes a while is shaded for its own duration', () => {
     const { intervals, instants } = nemesisIntervals([ev(1e9, 'invoke', 'failover'), ev(3.5e9, 'info', 'failover', { newPrimary: 'n2' })], 9e9);
     expect(instants).toEqual([]);
-    expect(intervals).toEqual([{ family: 'failover', f: 'failover', label: 'failover newPrimary=n2', start: 1e9, end: 3.5e9, open: false, endF: 'failover done' }]);
+    expect(intervals).toEqual([{ family: 'failover', f: 'failover', label: 'primary lost; n2 promoted', detail: 'failover {"newPrimary":"n2"}', start: 1e9, end: 3.5e9, open: false, endF: 'failover done' }]);
   });
 });

@@ -10,6 +10,7 @@ import { loadRun } from '../../src/report/load.js';
 import { nemesisIntervals } from '../../src/report/nemesis.js';
 import { rateSeries, renderRate } from '../../src/report/rate.js';
 import { layoutTimeline, renderTimeline } from '../../src/report/timeline.js';
+import { clusterSpans } from '../../src/report/window.js';
 import { assertWellFormedXml, countClass } from './pure-xml.js';
 
 const RUNS = join(import.meta.dirname, '..', 'fixtures', 'runs');
@@ -156,7 +157,7 @@ describe('pictures of the example runs', () => {
     const h = small();
     (h.ops[4] as { f: string }).f = 'add'; // p1's info write of 3, as a set add
     const results = { valid: false as const, summary: [], checkers: { set: { valid: false as const, lost: { count: 1, items: [{ element: 3 }], truncated: false } } } };
-    expect(findHighlights(results, h.ops)).toEqual([{ op: 4, labels: ['lost 3'] }]);
+    expect(findHighlights(results, h.ops)).toEqual([{ op: 4, labels: ['lost 3'], kinds: ['lost'], elements: [3] }]);
   });
 });
 
@@ -171,14 +172,42 @@ describe('metrics.jsonl reading', () => {
 });
 
 describe('crowded anomaly labels', () => {
-  it('fold into "+N more" per lane, so labels never pile up', () => {
+  it('sit in the gutter right of the plot, one per lane, so they never cover a bar', () => {
     const h = long(2000, 2);
-    const highlights = Array.from({ length: 100 }, (_, i) => ({ op: 600 + i, labels: ['lost'] }));
+    const highlights = Array.from({ length: 100 }, (_, i) => ({ op: 600 + i, labels: [`lost ${600 + i}`], kinds: ['lost'], elements: [600 + i] }));
     const { svg, layout } = renderTimeline({ ops: h.ops, nemesis: { intervals: [], instants: [] }, highlights, start: 0, end: 2000 * MS });
     expect(countClass(svg, 'anomaly-outline')).toBe(100);
-    const labels = layout.bars.filter((b) => b.label);
-    expect(labels.length).toBeLessThanOrEqual(4);
-    expect(labels[0]?.label).toMatch(/\(\+\d+ more\)$/);
+    const notes = layout.panels.flatMap((p) => p.notes);
+    expect(notes.map((n) => n.text)).toEqual(['lost ×50 (600 … 698)', 'lost ×50 (601 … 699)']);
+    const xs = [...svg.matchAll(/<text class="anomaly-label" x="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(xs).toHaveLength(2);
+    for (const x of xs) expect(x).toBeGreaterThan(layout.left + layout.plotWidth);
+  });
+});
+
+describe('detail panels', () => {
+  it('one per anomaly cluster, each titled with its count; every anomaly op lies in a panel', () => {
+    const h = long(20000, 5);
+    const end = 20000 * MS;
+    // two clusters, 10 s apart, and one anomaly at the very end
+    const ops = [...Array.from({ length: 40 }, (_, i) => 3000 + i * 3), ...Array.from({ length: 60 }, (_, i) => 13000 + i * 2), 19990];
+    const highlights = ops.map((op) => ({ op, labels: ['lost'], kinds: ['lost'] }));
+    const { svg, layout } = renderTimeline({ ops: h.ops, nemesis: { intervals: [], instants: [] }, highlights, start: 0, end });
+    assertWellFormedXml(svg);
+    expect(layout.panels).toHaveLength(3);
+    expect(layout.panels.map((p) => p.anomalies)).toEqual([40, 60, 1]);
+    expect(countClass(svg, 'panel')).toBe(3);
+    expect(svg).toContain('detail 2 of 3:');
+    expect(svg).toContain('60 anomaly ops');
+    expect(countClass(svg, 'anomaly-outline')).toBe(ops.length);
+    const drawn = new Set(layout.bars.filter((b) => b.highlight).map((b) => b.op));
+    for (const op of ops) expect(drawn.has(op)).toBe(true);
+  });
+
+  it('clusters merge until at most MAX_PANELS remain', () => {
+    expect(clusterSpans([[0, 1], [2, 3], [100, 101]], 5)).toEqual([[0, 3], [100, 101]]);
+    expect(clusterSpans([[0, 1], [10, 11], [12, 13], [40, 41], [80, 81]], 0, 3)).toEqual([[0, 13], [40, 41], [80, 81]]);
+    expect(clusterSpans([], 5)).toEqual([]);
   });
 });
 

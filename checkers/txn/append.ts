@@ -3,8 +3,10 @@
 // element I read) and rw (who read the state just before my append) edges between txns.
 import type { Json, Key } from '../../src/history/types.js';
 import { AnomalyCollector, mopOf, txnView } from './collect.js';
+import { listElementProblem } from './micro-ops.js';
 import { RW, WR, WW, type EdgeBuffer } from './graph.js';
-import { FAIL, NIL, OK, readList, type Interner, type TxnTable } from './table.js';
+import type { Alloc } from './arena.js';
+import { FAIL, NIL, OK, type TxnTable } from './table.js';
 import type { TxnStep } from './types.js';
 
 /** What the inference knows about versions, kept for explaining edges and for the side analyses. */
@@ -34,20 +36,26 @@ function slotOf(valueCount: number, key: number, last: number): number {
   return last === NIL ? valueCount + key : last;
 }
 
+const NO_LIST: Json[] = [];
+
+/** The list read by mop m (an ok read), or an empty one. */
+type Lists = (m: number) => Json[];
+
 const same = (a: Json[], b: Json[], n: number): boolean => {
   for (let i = 0; i < n; i++) if (a[i] !== b[i]) return false;
   return true;
 };
 
 /** Build the version orders, set each ok read mop's mopVal to the id of its last element, find order anomalies. */
-function versionOrders(t: TxnTable, interner: Interner, mopTxn: Int32Array, out: AnomalyCollector): { longest: Int32Array; orderStart: Int32Array; order: Int32Array; compatible: Uint8Array } {
+function versionOrders(t: TxnTable, lists: Lists, mopTxn: Int32Array, alloc: Alloc, out: AnomalyCollector): { longest: Int32Array; orderStart: Int32Array; order: Int32Array; compatible: Uint8Array } {
+  const interner = t.interner;
   const nk = t.keys.length;
-  const longest = new Int32Array(nk).fill(-1);
-  const longestLen = new Int32Array(nk).fill(-1);
+  const longest = alloc.i32(nk).fill(-1);
+  const longestLen = alloc.i32(nk).fill(-1);
   const nm = t.mopStart[t.n] as number;
   for (let m = 0; m < nm; m++) {
     if (t.mopWrite[m] === 1 || t.type[mopTxn[m]] !== OK) continue;
-    const len = readList(t, mopTxn[m], m).length;
+    const len = t.mopLen[m] as number;
     const k = t.mopKey[m];
     if (len > longestLen[k]) {
       longestLen[k] = len;
@@ -55,34 +63,49 @@ function versionOrders(t: TxnTable, interner: Interner, mopTxn: Int32Array, out:
     }
   }
   // order: the distinct elements of the longest read
-  const orderStart = new Int32Array(nk + 1);
-  const orderBuf: number[] = [];
+  const orderStart = alloc.i32(nk + 1);
+  let order = alloc.i32(1024);
+  let used = 0;
   const seen = new Set<number>();
   for (let k = 0; k < nk; k++) {
-    orderStart[k] = orderBuf.length;
+    orderStart[k] = used;
     if (longest[k] < 0) continue;
     seen.clear();
-    for (const e of readList(t, mopTxn[longest[k]], longest[k])) {
+    const long = lists(longest[k] as number);
+    const bad = listElementProblem(long, (longest[k] as number) - (t.mopStart[mopTxn[longest[k] as number] as number] as number));
+    if (bad && t.problem === undefined) t.problem = `op invoked at index ${t.invokeIndex[mopTxn[longest[k] as number] as number]}: ${bad}`;
+    for (const e of long) {
       const id = interner.value(k, e as number | string);
       if (!seen.has(id)) {
         seen.add(id);
-        orderBuf.push(id);
+        if (used === order.length) {
+          const grown = alloc.i32(used * 2);
+          grown.set(order);
+          order = grown;
+        }
+        order[used++] = id;
       }
     }
   }
-  orderStart[nk] = orderBuf.length;
-  const order = Int32Array.from(orderBuf);
+  orderStart[nk] = used;
+  // per key: the length of the longest read's duplicate-free prefix (its first repeated element's position)
+  const dupFree = alloc.i32(nk);
+  for (let k = 0; k < nk; k++) dupFree[k] = longest[k] < 0 ? 0 : firstDuplicate(lists(longest[k] as number));
   // every read: compatible with the longest? its last element; duplicates
-  const compatible = new Uint8Array(nm);
-  const reported = new Uint8Array(nk);
+  const compatible = alloc.u8(nm);
+  const reported = alloc.u8(nk);
+  const longLists: Json[][] = new Array(nk);
+  for (let k = 0; k < nk; k++) longLists[k] = longest[k] < 0 ? [] : lists(longest[k] as number);
   for (let m = 0; m < nm; m++) {
     if (t.mopWrite[m] === 1 || t.type[mopTxn[m]] !== OK) continue;
-    const k = t.mopKey[m];
-    const list = readList(t, mopTxn[m], m);
-    const long = readList(t, mopTxn[longest[k]], longest[k]);
+    const k = t.mopKey[m] as number;
+    const list = lists(m);
+    const long = longLists[k] as Json[];
     const ok = list.length <= long.length && same(list, long, list.length);
     compatible[m] = ok ? 1 : 0;
-    t.mopVal[m] = list.length === 0 ? NIL : interner.value(k, list[list.length - 1] as number | string);
+    // a read equal to a prefix of the longest has its checked elements; another one is checked here
+    const bad = ok ? null : listElementProblem(list, m - (t.mopStart[mopTxn[m] as number] as number));
+    if (bad && t.problem === undefined) t.problem = `op invoked at index ${t.invokeIndex[mopTxn[m] as number]}: ${bad}`;
     if (!ok && reported[k] === 0) {
       reported[k] = 1;
       out.add({
@@ -93,27 +116,23 @@ function versionOrders(t: TxnTable, interner: Interner, mopTxn: Int32Array, out:
       });
     }
     // a read equal to a prefix of a duplicate-free longest read has no duplicates
-    if (ok && list.length <= firstDuplicate(long)) continue;
+    if (ok && list.length <= (dupFree[k] as number)) continue;
     const dups = duplicatesIn(list);
     if (dups.length > 0) {
       out.add({ type: 'duplicate-elements', ops: [t.invokeIndex[mopTxn[m]]], keys: [t.keys[k] as Key], data: { mop: mopOf(t, mopTxn[m], m), duplicates: dups, txns: [txnView(t, mopTxn[m])] } as unknown as Json });
     }
   }
-  return { longest, orderStart, order, compatible };
+  return { longest, orderStart, order: order.subarray(0, used), compatible };
 }
 
-const dupCache = new WeakMap<Json[], number>();
 /** Length of the longest duplicate-free prefix of a list. */
 function firstDuplicate(list: Json[]): number {
-  const c = dupCache.get(list);
-  if (c !== undefined) return c;
   const s = new Set<Json>();
   let i = 0;
   for (; i < list.length; i++) {
     if (s.has(list[i] as Json)) break;
     s.add(list[i] as Json);
   }
-  dupCache.set(list, i);
   return i;
 }
 
@@ -125,38 +144,44 @@ function duplicatesIn(list: Json[]): Array<[Json, number]> {
 }
 
 /** Infer ww / wr / rw edges into `edges`; record the order anomalies and side analyses into `out`. */
-export function inferAppend(t: TxnTable, interner: Interner, edges: EdgeBuffer, out: AnomalyCollector): AppendIndex {
+export function inferAppend(t: TxnTable, edges: EdgeBuffer, alloc: Alloc, out: AnomalyCollector): AppendIndex {
   const nm = t.mopStart[t.n] as number;
-  const mopTxn = new Int32Array(nm);
+  const interner = t.interner;
+  const mopTxn = alloc.i32(nm);
   for (let i = 0; i < t.n; i++) for (let m = t.mopStart[i]; m < t.mopStart[i + 1]; m++) mopTxn[m] = i;
-  const { longest, orderStart, order, compatible } = versionOrders(t, interner, mopTxn, out);
+  const lists: Lists = (m) => t.lists[m] ?? NO_LIST;
+  const { longest, orderStart, order, compatible } = versionOrders(t, lists, mopTxn, alloc, out);
   const nv = interner.valueCount;
   const nk = t.keys.length;
-  const writer = new Int32Array(nv).fill(-1);
-  const anyWriter = new Int32Array(nv).fill(-1);
-  const intermediate = new Uint8Array(nv);
-  const pos = new Int32Array(nv).fill(-1);
+  const writer = alloc.i32(nv).fill(-1);
+  const anyWriter = alloc.i32(nv).fill(-1);
+  const intermediate = alloc.u8(nv);
+  const pos = alloc.i32(nv).fill(-1);
   for (let k = 0; k < nk; k++) for (let i = orderStart[k]; i < orderStart[k + 1]; i++) pos[order[i]] = i - orderStart[k];
-  const lastAppend = new Map<number, number>(); // key → element, within one txn
   for (let i = 0; i < t.n; i++) {
-    lastAppend.clear();
-    for (let m = t.mopStart[i]; m < t.mopStart[i + 1]; m++) {
+    const start = t.mopStart[i] as number;
+    for (let m = start; m < t.mopStart[i + 1]; m++) {
       if (t.mopWrite[m] !== 1) continue;
-      const e = t.mopVal[m];
+      const e = t.mopVal[m] as number;
       anyWriter[e] = i;
       if (t.type[i] !== FAIL) writer[e] = i;
-      const prev = lastAppend.get(t.mopKey[m]);
-      if (prev !== undefined) intermediate[prev] = 1;
-      lastAppend.set(t.mopKey[m], e);
+      // this txn's previous append to the key is an intermediate state
+      for (let p = m - 1; p >= start; p--) {
+        if (t.mopWrite[p] === 1 && t.mopKey[p] === t.mopKey[m]) {
+          intermediate[t.mopVal[p] as number] = 1;
+          break;
+        }
+      }
     }
   }
   // readers grouped by slot (what they saw last)
   const slots = nv + nk;
-  const readerStart = new Int32Array(slots + 1);
+  const readerStart = alloc.i32(slots + 1);
   for (let m = 0; m < nm; m++) if (t.mopWrite[m] === 0 && t.type[mopTxn[m]] === OK) readerStart[slotOf(nv, t.mopKey[m], t.mopVal[m]) + 1]++;
   for (let s = 0; s < slots; s++) readerStart[s + 1] += readerStart[s];
-  const fill = readerStart.slice(0, slots);
-  const readers = new Int32Array(readerStart[slots]);
+  const fill = alloc.i32(slots);
+  fill.set(readerStart.subarray(0, slots));
+  const readers = alloc.i32(readerStart[slots] as number);
   for (let m = 0; m < nm; m++) if (t.mopWrite[m] === 0 && t.type[mopTxn[m]] === OK) readers[fill[slotOf(nv, t.mopKey[m], t.mopVal[m])]++] = m;
   // wr: the writer of the last element read precedes the reader
   for (let m = 0; m < nm; m++) {
@@ -175,7 +200,7 @@ export function inferAppend(t: TxnTable, interner: Interner, edges: EdgeBuffer, 
     const s = slotOf(nv, k, prev);
     for (let r = readerStart[s]; r < readerStart[s + 1]; r++) edges.add(mopTxn[readers[r]], i, RW);
   }
-  sideAnalyses(t, interner, idx, compatible, out);
+  sideAnalyses(t, idx, lists, compatible, alloc, out);
   return idx;
 }
 
@@ -192,14 +217,15 @@ export function previousElement(idx: AppendIndex, k: number, e: number): number 
 }
 
 /** G1a, garbage reads, G1b, internal, future reads, lost updates and dirty updates. */
-function sideAnalyses(t: TxnTable, interner: Interner, idx: AppendIndex, compatible: Uint8Array, out: AnomalyCollector): void {
+function sideAnalyses(t: TxnTable, idx: AppendIndex, lists: Lists, compatible: Uint8Array, alloc: Alloc, out: AnomalyCollector): void {
+  const interner = t.interner;
   const { writer, anyWriter, mopTxn } = idx;
   const nm = t.mopStart[t.n] as number;
-  const raw = (e: number): Json => t.valRaw[e] as Json;
+  const raw = (e: number): Json => (t.interner.raw(e) as Json);
   const key = (k: number): Key => t.keys[k] as Key;
   // elements of each key's order that a failed txn appended, or nobody did
   const nk = t.keys.length;
-  const badInOrder = new Int32Array(nk).fill(-1); // first position of a failed or unwritten element in the order
+  const badInOrder = alloc.i32(nk).fill(-1); // first position of a failed or unwritten element in the order
   for (let k = 0; k < nk; k++) {
     for (let i = idx.orderStart[k]; i < idx.orderStart[k + 1]; i++) {
       if (writer[idx.order[i]] < 0) {
@@ -212,9 +238,9 @@ function sideAnalyses(t: TxnTable, interner: Interner, idx: AppendIndex, compati
     if (t.mopWrite[m] === 1 || t.type[mopTxn[m]] !== OK) continue;
     const i = mopTxn[m];
     const k = t.mopKey[m];
-    const list = readList(t, i, m);
     // G1a and garbage: only reads reaching a bad position of the order, or incompatible ones, need a scan
-    if (compatible[m] === 0 || (badInOrder[k] >= 0 && list.length > badInOrder[k])) {
+    if (compatible[m] === 0 || (badInOrder[k] >= 0 && t.mopLen[m] > badInOrder[k])) {
+      const list = lists(m);
       const garbage: Json[] = [];
       for (const el of list) {
         const e = interner.value(k, el as number | string, false);
@@ -232,49 +258,68 @@ function sideAnalyses(t: TxnTable, interner: Interner, idx: AppendIndex, compati
       out.add({ type: 'G1b', ops: [t.invokeIndex[i], t.invokeIndex[w]], keys: [key(k)], data: { mop: mopOf(t, i, m), element: raw(last), txns: [txnView(t, i), txnView(t, w)] } as unknown as Json });
     }
   }
-  for (let i = 0; i < t.n; i++) if (t.type[i] === OK) perTxn(t, i, out);
-  lostUpdates(t, mopTxn, out);
+  for (let i = 0; i < t.n; i++) if (t.type[i] === OK && repeatsKey(t, i)) perTxn(t, i, lists, out);
+  lostUpdates(t, mopTxn, lists, alloc, out);
   dirtyUpdates(t, idx, out);
 }
 
-/** internal (a read disagrees with the txn's own earlier reads and appends) and future-read, for one ok txn. */
-function perTxn(t: TxnTable, i: number, out: AnomalyCollector): void {
+/** Does txn i touch some key twice? Only then can it be internally inconsistent or read its own future. */
+function repeatsKey(t: TxnTable, i: number): boolean {
   const start = t.mopStart[i] as number;
   const end = t.mopStart[i + 1] as number;
-  if (end - start < 2) return;
-  // expected state per key: a full list, or (prefix unknown) the suffix this txn appended
-  const state = new Map<number, { known: boolean; list: Json[] }>();
-  const readElements = new Map<number, Map<Json, number>>(); // key → element → the read mop that saw it
+  if (end - start > 16) return true;
+  for (let a = start; a < end; a++) for (let b = a + 1; b < end; b++) if (t.mopKey[a] === t.mopKey[b]) return true;
+  return false;
+}
+
+/**
+ * internal (a read disagrees with what the txn's own earlier reads and appends imply: the list read last plus its
+ * appends since, or when it read nothing yet, ending with its appends) and future-read, for one ok txn. Txns are
+ * short: earlier micro-ops on the same key are found by scanning back.
+ */
+function perTxn(t: TxnTable, i: number, lists: Lists, out: AnomalyCollector): void {
+  const start = t.mopStart[i] as number;
+  const end = t.mopStart[i + 1] as number;
   let internal = false;
   let future = false;
   for (let m = start; m < end; m++) {
-    const k = t.mopKey[m];
-    const mop = mopOf(t, i, m) as Json[];
+    const k = t.mopKey[m] as number;
     if (t.mopWrite[m] === 1) {
-      const v = mop[2] as Json;
-      const seenBy = readElements.get(k)?.get(v);
-      if (seenBy !== undefined && !future) {
+      if (future) continue;
+      const v = (t.interner.raw(t.mopVal[m] as number) as Json);
+      for (let r = start; r < m; r++) {
+        if (t.mopWrite[r] === 1 || t.mopKey[r] !== k || !lists(r).includes(v)) continue;
         future = true;
-        out.add({ type: 'future-read', ops: [t.invokeIndex[i]], keys: [t.keys[k] as Key], data: { mop: mopOf(t, i, seenBy), element: v, txns: [txnView(t, i)] } as unknown as Json });
+        out.add({ type: 'future-read', ops: [t.invokeIndex[i] as number], keys: [t.keys[k] as Key], data: { mop: mopOf(t, i, r), element: v, txns: [txnView(t, i)] } as unknown as Json });
+        break;
       }
-      const s = state.get(k);
-      if (s) s.list.push(v);
-      else state.set(k, { known: false, list: [v] });
       continue;
     }
-    const list = readList(t, i, m);
-    const s = state.get(k);
-    if (s) {
-      const bad = s.known ? !(list.length === s.list.length && same(list, s.list, list.length)) : list.length < s.list.length || !same(list.slice(list.length - s.list.length), s.list, s.list.length);
-      if (bad && !internal) {
-        internal = true;
-        out.add({ type: 'internal', ops: [t.invokeIndex[i]], keys: [t.keys[k] as Key], data: { mop, expected: s.known ? s.list : ['...', ...s.list], txns: [txnView(t, i)] } as unknown as Json });
+    if (internal) continue;
+    // what this txn did to k before: appends since its last read of k (base), or since it began (no base)
+    let base: Json[] | null = null;
+    let touched = false;
+    const extra: Json[] = [];
+    for (let p = m - 1; p >= start; p--) {
+      if (t.mopKey[p] !== k) continue;
+      touched = true;
+      if (t.mopWrite[p] === 0) {
+        base = lists(p);
+        break;
       }
+      extra.push((t.interner.raw(t.mopVal[p] as number) as Json));
     }
-    state.set(k, { known: true, list: list.slice() });
-    let els = readElements.get(k);
-    if (!els) readElements.set(k, (els = new Map()));
-    for (const e of list) if (!els.has(e)) els.set(e, m);
+    if (!touched) continue;
+    extra.reverse();
+    const list = lists(m);
+    const bad =
+      base === null
+        ? list.length < extra.length || !same(list.slice(list.length - extra.length), extra, extra.length)
+        : list.length !== base.length + extra.length || !same(list, base, base.length) || !same(list.slice(base.length), extra, extra.length);
+    if (bad) {
+      internal = true;
+      out.add({ type: 'internal', ops: [t.invokeIndex[i] as number], keys: [t.keys[k] as Key], data: { mop: mopOf(t, i, m), expected: base === null ? ['...', ...extra] : [...base, ...extra], txns: [txnView(t, i)] } as unknown as Json });
+    }
   }
 }
 
@@ -282,36 +327,41 @@ function perTxn(t: TxnTable, i: number, out: AnomalyCollector): void {
  * Two committed txns that read the same version of a key and then appended to it (Elle's lost update). As in
  * Elle, a txn counts the first read of a key and the first append after it.
  */
-function lostUpdates(t: TxnTable, mopTxn: Int32Array, out: AnomalyCollector): void {
-  // group by key and what was read last (an element id, unique per key, or -(key+1) for the initial state)
+function lostUpdates(t: TxnTable, mopTxn: Int32Array, lists: Lists, alloc: Alloc, out: AnomalyCollector): void {
+  // group by the version read last: an element id (unique per key), or valueCount + key for the initial state;
+  // the first read mop of each group, and all of them once a second comes
+  const nv = t.interner.valueCount;
+  const first = alloc.i32(nv + t.keys.length).fill(-1);
   const groups = new Map<number, number[]>();
-  const firstRead = new Map<number, number>();
-  const counted = new Set<number>();
   for (let i = 0; i < t.n; i++) {
     if (t.type[i] !== OK) continue;
-    firstRead.clear();
-    counted.clear();
-    for (let m = t.mopStart[i]; m < t.mopStart[i + 1]; m++) {
-      const k = t.mopKey[m];
-      if (t.mopWrite[m] === 0) {
-        if (!firstRead.has(k)) firstRead.set(k, m);
-        continue;
+    const start = t.mopStart[i] as number;
+    const end = t.mopStart[i + 1] as number;
+    for (let m = start + 1; m < end; m++) {
+      if (t.mopWrite[m] !== 1) continue;
+      const k = t.mopKey[m] as number;
+      // the first read of k before this append, with no append of k between them (that one counted already)
+      let r = start;
+      while (r < m && (t.mopKey[r] !== k || t.mopWrite[r] === 1)) r++;
+      if (r === m) continue;
+      let p = r + 1;
+      while (p < m && (t.mopKey[p] !== k || t.mopWrite[p] === 0)) p++;
+      if (p < m) continue;
+      const g = t.mopVal[r] === NIL ? nv + k : (t.mopVal[r] as number);
+      const f = first[g] as number;
+      if (f < 0) first[g] = r;
+      else {
+        const list = groups.get(g);
+        if (list) list.push(r);
+        else groups.set(g, [f, r]);
       }
-      const r = firstRead.get(k);
-      if (r === undefined || counted.has(k)) continue;
-      counted.add(k);
-      const g = t.mopVal[r] === NIL ? -(k + 1) : t.mopVal[r];
-      let list = groups.get(g);
-      if (!list) groups.set(g, (list = []));
-      list.push(r);
     }
   }
   for (const reads of groups.values()) {
-    if (reads.length < 2) continue;
     // the same last element with another list before it is an incompatible order, not the same version
     const byValue = new Map<string, number[]>();
     for (const r of reads) {
-      const s = JSON.stringify(readList(t, mopTxn[r], r));
+      const s = JSON.stringify(lists(r));
       let l = byValue.get(s);
       if (!l) byValue.set(s, (l = []));
       l.push(r);
@@ -328,45 +378,48 @@ function lostUpdates(t: TxnTable, mopTxn: Int32Array, out: AnomalyCollector): vo
 function dirtyUpdates(t: TxnTable, idx: AppendIndex, out: AnomalyCollector): void {
   const nk = t.keys.length;
   for (let k = 0; k < nk; k++) {
-    // state: the outcome of the txn whose state we are in (the initial state is committed), and the versions since
+    // state: the outcome of the txn whose state we are in (the initial state is committed), and where the versions
+    // since then begin in the order
     let prevType = OK;
     let prevTxn = -1;
-    let values: Json[] = [];
-    for (let p = idx.orderStart[k]; p < idx.orderStart[k + 1]; p++) {
+    let since = idx.orderStart[k] as number;
+    for (let p = idx.orderStart[k] as number; p < (idx.orderStart[k + 1] as number); p++) {
       const e = idx.order[p] as number;
       const w = idx.anyWriter[e] as number;
       if (w < 0) continue; // nobody appended it: a garbage read, reported apart
       const ty = t.type[w] as number;
       if (ty === OK && prevType === FAIL) {
-        out.add({ type: 'dirty-update', ops: [t.invokeIndex[prevTxn] as number, t.invokeIndex[w] as number], keys: [t.keys[k] as Key], data: { values: [...values, t.valRaw[e] as Json], txns: [txnView(t, prevTxn), txnView(t, w)] } as unknown as Json });
+        const values: Json[] = [];
+        for (let q = since; q <= p; q++) if ((idx.anyWriter[idx.order[q] as number] as number) >= 0) values.push(t.interner.raw(idx.order[q] as number) as Json);
+        out.add({ type: 'dirty-update', ops: [t.invokeIndex[prevTxn] as number, t.invokeIndex[w] as number], keys: [t.keys[k] as Key], data: { values, txns: [txnView(t, prevTxn), txnView(t, w)] } as unknown as Json });
       }
       if (ty === OK || (ty === FAIL && prevType !== FAIL)) {
         prevType = ty;
         prevTxn = w;
-        values = [t.valRaw[e] as Json];
-      } else values.push(t.valRaw[e] as Json);
+        since = p;
+      }
     }
   }
 }
 
 /** Why `from` precedes `to` by the given data relation, from the version index; null when it does not. */
 export function explainAppendStep(t: TxnTable, idx: AppendIndex, from: number, to: number, rel: 'ww' | 'wr' | 'rw'): TxnStep | null {
-  const nv = t.valueCount;
+  const nv = t.interner.valueCount;
   const base = { from: t.invokeIndex[from] as number, to: t.invokeIndex[to] as number, type: rel };
   for (let m = t.mopStart[to]; m < t.mopStart[to + 1]; m++) {
     const k = t.mopKey[m] as number;
     if (rel === 'wr') {
-      if (t.mopWrite[m] === 0 && t.mopVal[m] !== NIL && idx.writer[t.mopVal[m]] === from) return { ...base, key: t.keys[k], value: t.valRaw[t.mopVal[m]] as Json };
+      if (t.mopWrite[m] === 0 && t.mopVal[m] !== NIL && idx.writer[t.mopVal[m]] === from) return { ...base, key: t.keys[k], value: (t.interner.raw(t.mopVal[m]) as Json) };
       continue;
     }
     if (t.mopWrite[m] !== 1) continue;
     const prev = previousElement(idx, k, t.mopVal[m] as number);
-    const next = t.valRaw[t.mopVal[m]] as Json;
-    if (rel === 'ww' && prev !== NIL && idx.writer[prev] === from) return { ...base, key: t.keys[k], value: t.valRaw[prev] as Json, nextValue: next };
+    const next = (t.interner.raw(t.mopVal[m]) as Json);
+    if (rel === 'ww' && prev !== NIL && idx.writer[prev] === from) return { ...base, key: t.keys[k], value: (t.interner.raw(prev) as Json), nextValue: next };
     if (rel === 'rw') {
       const s = slotOf(nv, k, prev);
       for (let r = idx.readerStart[s]; r < idx.readerStart[s + 1]; r++) {
-        if (idx.mopTxn[idx.readers[r]] === from) return { ...base, key: t.keys[k], value: prev === NIL ? null : (t.valRaw[prev] as Json), nextValue: next };
+        if (idx.mopTxn[idx.readers[r]] === from) return { ...base, key: t.keys[k], value: prev === NIL ? null : ((t.interner.raw(prev) as Json)), nextValue: next };
       }
     }
   }

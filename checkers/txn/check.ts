@@ -5,6 +5,7 @@ import type { Json, Key, PairedHistory } from '../../src/history/types.js';
 import type { CheckContext } from '../types.js';
 import { explainAppendStep, inferAppend } from './append.js';
 import { AnomalyCollector, txnView } from './collect.js';
+import { Arena, type Alloc } from './arena.js';
 import { anyCycle, Budget, classifyCycle, CYCLE_SPECS, localGraph, Searcher, SearchTimeout, type FoundCycle, type LocalGraph } from './cycles.js';
 import { buildGraph, DEP_TYPES, EdgeBuffer, labelOf, PROCESS, REALTIME, type DepGraph } from './graph.js';
 import { boundary, impliedAnomalies, isKnownAnomaly, isKnownModel, needsOrderEdges, prohibitedAnomalies, UNKNOWN_ANOMALIES } from './lattice.js';
@@ -12,7 +13,7 @@ import { txnOpProblem, uniqueWritesProblem } from './micro-ops.js';
 import { addProcessEdges, addRealtimeEdges } from './order.js';
 import { explainRegisterStep, inferRegister } from './register.js';
 import { stronglyConnected } from './scc.js';
-import { buildTable, Interner, type TxnTable } from './table.js';
+import { buildTable, type TxnTable } from './table.js';
 import type { TxnModel, TxnOptions, TxnResult, TxnStep } from './types.js';
 
 export const DEFAULT_MODELS: readonly string[] = ['strict-serializable'];
@@ -119,29 +120,32 @@ export function checkTxn(model: TxnModel, history: PairedHistory, opts: TxnOptio
   const bad = optionProblem(opts);
   if (bad) throw new TypeError(bad);
   const base = { model, consistencyModels, anomalyTypes: [] as string[], anomalies: [], anomalyCounts: {}, txns: 0, edges: 0, sccs: 0, largestScc: 0 };
-  const problem = historyProblem(model, history);
-  if (problem) return { ...base, valid: 'unknown', error: problem, reason: problem };
 
   const prohibited = prohibitedAnomalies(consistencyModels, asked);
   const reportable = new Set([...prohibited, ...UNKNOWN_ANOMALIES]);
-  const interner = new Interner();
-  const t = buildTable(model, history, interner);
+  // one arena for the big arrays (see arena.ts), sized from the history: about 128 bytes a micro-op
+  let mops = 0;
+  for (const op of history.ops) mops += Array.isArray(op.invokeValue) ? op.invokeValue.length : 0;
+  const arena = new Arena(Math.max(1 << 20, 128 * mops + 64 * history.ops.length));
+  const t = buildTable(model, history, arena);
+  if (t.problem) return { ...base, valid: 'unknown', error: t.problem, reason: t.problem };
   const out = new AnomalyCollector(opts.maxPerType ?? 100);
-  const edges = new EdgeBuffer();
+  const edges = new EdgeBuffer(2 * ((t.mopStart[t.n] as number) + t.n) + 1024, arena);
   let explain: Explainer;
   if (model === 'list-append') {
-    const idx = inferAppend(t, interner, edges, out);
+    const idx = inferAppend(t, edges, arena, out);
     explain = (a, b, rel) => explainAppendStep(t, idx, a, b, rel);
   } else {
     const idx = inferRegister(t, opts, edges, out);
     explain = (a, b, rel) => explainRegisterStep(t, idx, a, b, rel);
   }
+  if (t.problem) return { ...base, valid: 'unknown', error: t.problem, reason: t.problem };
   const order = needsOrderEdges(reportable);
-  if (order === 'realtime') addRealtimeEdges(t, edges);
+  if (order === 'realtime') addRealtimeEdges(t, edges, arena);
   else if (order === 'process') addProcessEdges(t, edges);
-  const graph = buildGraph(t.n, edges);
+  const graph = buildGraph(t.n, edges, arena);
   if (graph.edgeCount === 0) out.add({ type: 'empty-transaction-graph', ops: [] });
-  const comps = searchCycles(t, graph, PRIORITY[model], opts, ctx, explain, out);
+  const comps = searchCycles(t, graph, PRIORITY[model], opts, ctx, explain, arena, out);
 
   const found = out.types();
   const reported = found.filter((a) => reportable.has(a));
@@ -171,17 +175,17 @@ export function checkTxn(model: TxnModel, history: PairedHistory, opts: TxnOptio
 }
 
 /** SCCs of the whole graph, then the cycle search in each, within the per-component and overall budgets. */
-function searchCycles(t: TxnTable, graph: DepGraph, priority: readonly number[], opts: TxnOptions, ctx: CheckContext, explain: Explainer, out: AnomalyCollector): { count: number; largest: number } {
-  const labels = new Uint8Array(graph.edgeCount);
+function searchCycles(t: TxnTable, graph: DepGraph, priority: readonly number[], opts: TxnOptions, ctx: CheckContext, explain: Explainer, alloc: Alloc, out: AnomalyCollector): { count: number; largest: number } {
+  const labels = alloc.u8(graph.edgeCount);
   let kinds = 0;
   for (let e = 0; e < graph.edgeCount; e++) {
     labels[e] = labelOf(graph.rels[e] as number, priority);
     kinds |= graph.rels[e] as number;
   }
-  const comps = stronglyConnected(graph);
+  const comps = stronglyConnected(graph, undefined, alloc);
   const overall = ctx.timeLimitMs !== undefined && ctx.timeLimitMs > 0 ? performance.now() + ctx.timeLimitMs : Infinity;
   const perScc = opts.cycleSearchMs ?? DEFAULT_CYCLE_SEARCH_MS;
-  const localOf = new Int32Array(graph.n).fill(-1);
+  const localOf = alloc.i32(graph.n).fill(-1);
   let largest = 0;
   for (const members of comps.list) {
     largest = Math.max(largest, members.length);

@@ -1,5 +1,6 @@
 // The dependency graph between transactions, in typed arrays: an edge buffer the inference appends to, then a
 // compressed adjacency (CSR) with one entry per ordered pair holding the set of relations as bits.
+import { HEAP, type Alloc } from './arena.js';
 import type { DepType } from './types.js';
 
 /** Relation bits. */
@@ -15,10 +16,18 @@ export const DEP_BITS: readonly number[] = [WW, WR, RW, PROCESS, REALTIME];
 
 /** Edges as parallel growable arrays: from, to, relation bit. */
 export class EdgeBuffer {
-  src = new Int32Array(1 << 14);
-  dst = new Int32Array(1 << 14);
-  rel = new Uint8Array(1 << 14);
+  src: Int32Array;
+  dst: Int32Array;
+  rel: Uint8Array;
   length = 0;
+
+  /** `capacity`: a guess of the edge count (growing means copying every array) */
+  constructor(capacity = 1 << 14, private readonly alloc: Alloc = HEAP) {
+    const c = Math.max(16, capacity);
+    this.src = alloc.i32(c);
+    this.dst = alloc.i32(c);
+    this.rel = alloc.u8(c);
+  }
 
   add(from: number, to: number, rel: number): void {
     if (from === to) return;
@@ -30,12 +39,12 @@ export class EdgeBuffer {
   }
 
   private grow(): void {
-    const n = this.src.length * 2;
-    const src = new Int32Array(n);
+    const n = Math.ceil(this.src.length * 1.5);
+    const src = this.alloc.i32(n);
     src.set(this.src);
-    const dst = new Int32Array(n);
+    const dst = this.alloc.i32(n);
     dst.set(this.dst);
-    const rel = new Uint8Array(n);
+    const rel = this.alloc.u8(n);
     rel.set(this.rel);
     this.src = src;
     this.dst = dst;
@@ -54,25 +63,26 @@ export interface DepGraph {
 }
 
 /** Build the adjacency of n vertices from a buffer: one entry per (from, to) pair, its bits OR-ed together. */
-export function buildGraph(n: number, buf: EdgeBuffer): DepGraph {
-  const offsets = new Int32Array(n + 1);
+export function buildGraph(n: number, buf: EdgeBuffer, alloc: Alloc = HEAP): DepGraph {
+  const offsets = alloc.i32(n + 1);
   const m = buf.length;
   const { src, dst, rel } = buf;
   for (let i = 0; i < m; i++) offsets[src[i] + 1]++;
   for (let v = 0; v < n; v++) offsets[v + 1] += offsets[v];
-  const fill = offsets.slice(0, n);
-  const targets = new Int32Array(m);
-  const rels = new Uint8Array(m);
+  const fill = alloc.i32(n);
+  fill.set(offsets.subarray(0, n));
+  const targets = alloc.i32(m);
+  const rels = alloc.u8(m);
   for (let i = 0; i < m; i++) {
     const at = fill[src[i]]++;
     targets[at] = dst[i];
     rels[at] = rel[i];
   }
   // merge duplicate pairs in place: slot[w] remembers where w landed for the current source
-  const slot = new Int32Array(n).fill(-1);
-  const owner = new Int32Array(n).fill(-1);
+  const slot = alloc.i32(n).fill(-1);
+  const owner = alloc.i32(n).fill(-1);
   let out = 0;
-  const newOffsets = new Int32Array(n + 1);
+  const newOffsets = alloc.i32(n + 1);
   for (let v = 0; v < n; v++) {
     newOffsets[v] = out;
     for (let i = offsets[v]; i < offsets[v + 1]; i++) {
@@ -89,7 +99,7 @@ export function buildGraph(n: number, buf: EdgeBuffer): DepGraph {
     }
   }
   newOffsets[n] = out;
-  return { n, offsets: newOffsets, targets: targets.slice(0, out), rels: rels.slice(0, out), edgeCount: out };
+  return { n, offsets: newOffsets, targets: targets.subarray(0, out), rels: rels.subarray(0, out), edgeCount: out };
 }
 
 /**

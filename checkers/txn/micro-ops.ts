@@ -33,18 +33,32 @@ function invokeMopProblem(model: TxnModel, mop: unknown, i: number): string | nu
   if (!Array.isArray(mop) || mop.length < 2 || mop.length > 3) {
     return `expected micro-op ${i} of a ${model} txn to be ["r", key, null] or ["${w}", key, value]; got ${show(mop)}`;
   }
-  const [f, k, v] = mop as Json[];
+  const f = mop[0] as Json;
+  const k = mop[1] as Json;
+  const v = mop[2] as Json;
   if (f !== 'r' && f !== w) return `expected micro-op ${i} to be a read "r" or a write "${w}" (model ${model}); got ${show(f)}`;
   if (!isKey(k)) return `expected the key of micro-op ${i} to be a string or an integer; got ${show(k)}`;
   if (f === w && !isScalar(v)) return `expected the value of micro-op ${i} (${w}) to be a number or a string; got ${show(v)}`;
   return null;
 }
 
-/** Is a read's result well formed for the model: a list of scalars (list-append) or a scalar (rw-register), or null? */
-function readResultProblem(model: TxnModel, v: unknown, i: number): string | null {
+/**
+ * Is a read's result well formed for the model: a list of scalars (list-append) or a scalar (rw-register), or null?
+ * `elements: false` leaves a list's elements to the caller (the checker compares them with the longest read).
+ */
+function readResultProblem(model: TxnModel, v: unknown, i: number, elements: boolean): string | null {
   if (v === null || v === undefined) return null;
   if (model === 'rw-register') return isScalar(v) ? null : `expected read ${i} to return a number, a string or null; got ${show(v)}`;
   if (!Array.isArray(v)) return `expected read ${i} to return a list of elements or null; got ${show(v)}`;
+  if (elements) {
+    const bad = listElementProblem(v, i);
+    if (bad) return bad;
+  } else if (v.length > 0 && !isScalar(v[v.length - 1])) return listElementProblem(v, i);
+  return null;
+}
+
+/** The first element of a list read by micro-op i that is not a number or a string. */
+export function listElementProblem(v: readonly unknown[], i: number): string | null {
   for (const e of v) if (!isScalar(e)) return `expected the elements read by micro-op ${i} to be numbers or strings; got ${show(e)}`;
   return null;
 }
@@ -53,7 +67,7 @@ function readResultProblem(model: TxnModel, v: unknown, i: number): string | nul
  * Check a txn op: f "txn", a list of micro-ops at invoke, and for an ok op a completion with the same micro-ops
  * (same functions, keys and written values) and well-formed read results. fail / info completions are not read.
  */
-export function txnOpProblem(model: TxnModel, op: Op): MopProblem | null {
+export function txnOpProblem(model: TxnModel, op: Op, elements = true): MopProblem | null {
   if (op.f !== 'txn') return { what: `expected "f" of a ${model} op to be "txn"; got ${show(op.f)}`, at: 'invoke' };
   const inv = op.invokeValue;
   if (!Array.isArray(inv)) return { what: `expected "value" of a txn invoke to be a list of micro-ops; got ${show(inv)}`, at: 'invoke' };
@@ -73,8 +87,28 @@ export function txnOpProblem(model: TxnModel, op: Op): MopProblem | null {
       return { what: `expected micro-op ${i} of the ok completion to be ${show(a[0] === 'r' ? ['r', a[1], '…'] : a)} like its invoke; got ${show(b)}`, at: 'completion' };
     }
     if (a[0] === 'r') {
-      const p = readResultProblem(model, b[2], i);
+      const p = readResultProblem(model, b[2], i, elements);
       if (p) return { what: p, at: 'completion' };
+    }
+  }
+  return null;
+}
+
+/**
+ * The checker's own check, one pass over what it reads: the micro-ops that took effect (the completion's for an
+ * ok op, the invoke's otherwise) are well formed; list elements but the last are left to the comparison with the
+ * longest read. (That a completion repeats its invoke is the input check's: txnOpProblem.)
+ */
+export function effectiveOpProblem(model: TxnModel, op: Op): string | null {
+  if (op.f !== 'txn') return `expected "f" of a ${model} op to be "txn"; got ${show(op.f)}`;
+  const mops = op.type === 'ok' ? op.value : op.invokeValue;
+  if (!Array.isArray(mops)) return `expected "value" of a txn to be a list of micro-ops; got ${show(mops)}`;
+  for (let i = 0; i < mops.length; i++) {
+    const p = invokeMopProblem(model, mops[i], i);
+    if (p) return p;
+    if (op.type === 'ok' && (mops[i] as Json[])[0] === 'r') {
+      const r = readResultProblem(model, (mops[i] as Json[])[2], i, false);
+      if (r) return r;
     }
   }
   return null;

@@ -73,8 +73,9 @@ type Source = { name: string; edges: (add: (k: number, from: number, to: number)
 
 /** Infer the version graphs and the txn edges; record cyclic-versions and the side analyses into `out`. */
 export function inferRegister(t: TxnTable, opts: TxnOptions, edges: EdgeBuffer, out: AnomalyCollector): RegisterIndex {
+  // registers: small histories in practice; plain arrays
   const x = externals(t);
-  const nv = t.valueCount;
+  const nv = t.interner.valueCount;
   const nk = t.keys.length;
   const nodes = nv + nk;
   const nilNode = (k: number): number => nv + k;
@@ -125,8 +126,8 @@ export function inferRegister(t: TxnTable, opts: TxnOptions, edges: EdgeBuffer, 
     const cycles = versionCycles(nodes, from, to);
     if (cycles.length > 0) {
       for (const scc of cycles) {
-        const k = scc[0] as number >= nv ? (scc[0] as number) - nv : (t.valKey[scc[0] as number] as number);
-        out.add({ type: 'cyclic-versions', ops: [], keys: [t.keys[k] as Key], data: { values: scc.map((v) => (v >= nv ? null : (t.valRaw[v] as Json))), sources: [...accepted, src.name] } as unknown as Json });
+        const k = scc[0] as number >= nv ? (scc[0] as number) - nv : ((t.interner.valKey[scc[0] as number] as number));
+        out.add({ type: 'cyclic-versions', ops: [], keys: [t.keys[k] as Key], data: { values: scc.map((v) => (v >= nv ? null : ((t.interner.raw(v) as Json)))), sources: [...accepted, src.name] } as unknown as Json });
       }
       continue;
     }
@@ -237,7 +238,7 @@ function commitOrderVersions(t: TxnTable, x: External, order: Readonly<Record<st
 
 /** internal, G1a, G1b, garbage reads and lost updates. */
 function sideAnalyses(t: TxnTable, out: AnomalyCollector): void {
-  const nv = t.valueCount;
+  const nv = t.interner.valueCount;
   const anyWriter = new Int32Array(nv).fill(-1);
   const intermediate = new Uint8Array(nv);
   const lastWrite = new Map<number, number>();
@@ -281,25 +282,25 @@ function sideAnalyses(t: TxnTable, out: AnomalyCollector): void {
       const s = state.get(k);
       if (s !== undefined && s !== v && !internal) {
         internal = true;
-        out.add({ type: 'internal', ops: [t.invokeIndex[i] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), expected: s === NIL ? null : (t.valRaw[s] as Json), txns: [txnView(t, i)] } as unknown as Json });
+        out.add({ type: 'internal', ops: [t.invokeIndex[i] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), expected: s === NIL ? null : ((t.interner.raw(s) as Json)), txns: [txnView(t, i)] } as unknown as Json });
       }
       state.set(k, v);
       if (v === NIL) continue;
       const w = anyWriter[v] as number;
       if (w < 0) {
-        out.add({ type: 'garbage-read', ops: [t.invokeIndex[i] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), elements: [t.valRaw[v] as Json], txns: [txnView(t, i)] } as unknown as Json });
+        out.add({ type: 'garbage-read', ops: [t.invokeIndex[i] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), elements: [(t.interner.raw(v) as Json)], txns: [txnView(t, i)] } as unknown as Json });
       } else if (t.type[w] === FAIL) {
-        out.add({ type: 'G1a', ops: [t.invokeIndex[i] as number, t.invokeIndex[w] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), element: t.valRaw[v] as Json, txns: [txnView(t, i), txnView(t, w)] } as unknown as Json });
+        out.add({ type: 'G1a', ops: [t.invokeIndex[i] as number, t.invokeIndex[w] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), element: (t.interner.raw(v) as Json), txns: [txnView(t, i), txnView(t, w)] } as unknown as Json });
       }
       if (w >= 0 && w !== i && intermediate[v] === 1) {
-        out.add({ type: 'G1b', ops: [t.invokeIndex[i] as number, t.invokeIndex[w] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), element: t.valRaw[v] as Json, txns: [txnView(t, i), txnView(t, w)] } as unknown as Json });
+        out.add({ type: 'G1b', ops: [t.invokeIndex[i] as number, t.invokeIndex[w] as number], keys: [key(k)], data: { mop: mopOf(t, i, m), element: (t.interner.raw(v) as Json), txns: [txnView(t, i), txnView(t, w)] } as unknown as Json });
       }
     }
   }
   for (const [g, txns] of groups) {
     if (txns.length < 2) continue;
-    const k = g < 0 ? -g - 1 : (t.valKey[g] as number);
-    out.add({ type: 'lost-update', ops: txns.map((i) => t.invokeIndex[i] as number), keys: [key(k)], data: { value: g < 0 ? null : (t.valRaw[g] as Json), txns: txns.map((i) => txnView(t, i)) } as unknown as Json });
+    const k = g < 0 ? -g - 1 : ((t.interner.valKey[g] as number));
+    out.add({ type: 'lost-update', ops: txns.map((i) => t.invokeIndex[i] as number), keys: [key(k)], data: { value: g < 0 ? null : ((t.interner.raw(g) as Json)), txns: txns.map((i) => txnView(t, i)) } as unknown as Json });
   }
 }
 
@@ -311,7 +312,7 @@ export function explainRegisterStep(t: TxnTable, idx: RegisterIndex, from: numbe
     const k = x.key[j] as number;
     for (let i = x.start[from]; i < x.start[from + 1]; i++) {
       if (x.key[i] !== k) continue;
-      const raw = (v: number): Json => (v === NIL ? null : (t.valRaw[v] as Json));
+      const raw = (v: number): Json => (v === NIL ? null : ((t.interner.raw(v) as Json)));
       if (rel === 'wr' && x.read[j] >= 0 && x.write[i] === x.read[j]) return { ...base, key: t.keys[k], value: raw(x.read[j] as number) };
       if (x.write[j] === NONE) continue;
       const b = x.write[j] as number;

@@ -1,5 +1,6 @@
 // Strongly connected components of a CSR graph (Tarjan's algorithm, iterative: no recursion limit on big
 // graphs). Only components of two or more vertices are returned: the graph has no self-edges.
+import { HEAP, type Alloc } from './arena.js';
 
 export interface Csr {
   n: number;
@@ -15,15 +16,15 @@ export interface Components {
 }
 
 /** `allow[e]` (when given) keeps edge e (an index into targets) in the graph. */
-export function stronglyConnected(g: Csr, allow?: Uint8Array): Components {
+export function stronglyConnected(g: Csr, allow?: Uint8Array, alloc: Alloc = HEAP): Components {
   const { n, offsets, targets } = g;
-  const index = new Int32Array(n).fill(-1);
-  const low = new Int32Array(n);
-  const onStack = new Uint8Array(n);
-  const stack = new Int32Array(n);
-  const callV = new Int32Array(n);
-  const callE = new Int32Array(n);
-  const of = new Int32Array(n).fill(-1);
+  const index = alloc.i32(n).fill(-1);
+  const low = alloc.i32(n);
+  const onStack = alloc.u8(n);
+  const stack = alloc.i32(n);
+  const callV = alloc.i32(n);
+  const callE = alloc.i32(n);
+  const of = alloc.i32(n).fill(-1);
   const list: Int32Array[] = [];
   let sp = 0;
   let next = 0;
@@ -55,15 +56,19 @@ export function stronglyConnected(g: Csr, allow?: Uint8Array): Components {
         continue;
       }
       if (low[v] === index[v]) {
-        let size = 0;
-        for (let i = sp - 1; i >= 0; i--) {
-          size++;
-          if (stack[i] === v) break;
-        }
-        const members = stack.slice(sp - size, sp);
-        for (const m of members) onStack[m] = 0;
-        sp -= size;
-        if (size > 1) {
+        if (stack[sp - 1] === v) {
+          // the usual case: a vertex alone (no allocation)
+          onStack[v] = 0;
+          sp--;
+        } else {
+          let size = 0;
+          for (let i = sp - 1; i >= 0; i--) {
+            size++;
+            if (stack[i] === v) break;
+          }
+          const members = stack.slice(sp - size, sp);
+          for (const m of members) onStack[m] = 0;
+          sp -= size;
           members.sort();
           for (const m of members) of[m] = list.length;
           list.push(members);

@@ -65,6 +65,11 @@ export interface CounterFinal {
   lost: number;
   /** how far above the upper bound the value is (0 if none) */
   unexpected: number;
+  /** false: the node had not caught up when read (the settlement's `unsettled`); its value is then not judged */
+  settled?: false;
+  reason?: string;
+  /** an unsettled node's distance from the bounds (negative: below the lower bound), shown, not judged */
+  behind?: number;
 }
 
 interface Group {
@@ -151,34 +156,52 @@ export function checkCounter(history: PairedHistory, ctx: CheckContext = {}): Ch
 
   if (ctx.final) {
     const finals: Record<string, CounterFinal | Record<string, CounterFinal>> = {};
+    const unsettled = ctx.settlement?.unsettled ?? {};
     let badFinals = 0;
-    const judge = (value: number, gk: string): CounterFinal => {
+    let settledFinals = 0;
+    let behind = 0;
+    const judge = (value: number, gk: string, settled: boolean, reason: string | undefined): CounterFinal => {
       const t = totals.get(gk) ?? { acknowledged: 0, lower: 0, upper: 0 };
-      const f: CounterFinal = {
-        value,
-        acknowledged: t.acknowledged,
-        possible: [t.lower, t.upper],
-        lost: value < t.lower ? t.lower - value : 0,
-        unexpected: value > t.upper ? value - t.upper : 0,
-      };
+      const short = value < t.lower ? t.lower - value : 0;
+      const over = value > t.upper ? value - t.upper : 0;
+      const f: CounterFinal = { value, acknowledged: t.acknowledged, possible: [t.lower, t.upper], lost: settled ? short : 0, unexpected: settled ? over : 0 };
+      if (!settled) {
+        // a node read before it caught up shows how far it got, not what the cluster kept: not judged
+        f.settled = false;
+        if (reason !== undefined) f.reason = reason;
+        if (short > 0 || over > 0) {
+          f.behind = value - (short > 0 ? t.lower : t.upper);
+          behind++;
+        }
+      }
       if (f.lost > 0 || f.unexpected > 0) badFinals++;
       return f;
     };
     for (const [node, v] of Object.entries(ctx.final)) {
+      const settled = !(node in unsettled);
+      if (settled) settledFinals++;
       if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
         const perKey: Record<string, CounterFinal> = {};
         const keys = new Set([...groups.keys()].filter((k) => k !== ''));
         for (const k of Object.keys(v)) keys.add(k);
-        for (const k of [...keys].sort()) perKey[k] = judge(num(v[k] ?? null, `final read of ${node} key ${k}`), k);
+        for (const k of [...keys].sort()) perKey[k] = judge(num(v[k] ?? null, `final read of ${node} key ${k}`), k, settled, unsettled[node]);
         finals[node] = perKey;
       } else {
-        finals[node] = judge(num(v, `final read of ${node}`), '');
+        finals[node] = judge(num(v, `final read of ${node}`), '', settled, unsettled[node]);
       }
     }
     result.final = finals;
     if (badFinals > 0) {
       result.valid = false;
       reasons.push(`${badFinals} final value${badFinals === 1 ? '' : 's'} out of bounds`);
+    } else if (settledFinals === 0 && Object.keys(ctx.final).length > 0 && result.valid === true) {
+      result.valid = 'unknown';
+      reasons.push(`no final read is of a settled node (${Object.entries(unsettled).map(([n, r]) => `${n}: ${r}`).join('; ')}): the final values are not judged`);
+    }
+    if (behind > 0) {
+      result.warnings = Object.entries(unsettled)
+        .filter(([n]) => n in finals)
+        .map(([n, r]) => `${n} had not caught up when read (${r}): its final value is not judged`);
     }
   }
   if (reasons.length > 0) result.reason = reasons.join('; ');

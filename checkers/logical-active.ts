@@ -4,6 +4,7 @@ import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { possibleLast } from './logical-final.js';
 import { CappedList, opRef, type OpRef } from './ref.js';
 import type { CheckContext, CheckResult, Checker } from './types.js';
+import { judgedFinals, noneSettledReason } from './settled.js';
 
 export interface ActiveViolation {
   node: string;
@@ -28,8 +29,8 @@ function activeIds(final: Json | undefined, name: string): Json[] {
 
 /** ctx.final: node → {name: [ids of active rows]}; activations are ops with f = `activate`, key = name, value = id. */
 export function checkOneActive(history: PairedHistory, ctx: CheckContext, names: readonly string[]): CheckResult {
-  const finals = Object.entries(ctx.final ?? {});
-  if (finals.length === 0) return { valid: 'unknown', reason: 'no final reads' };
+  const { finals, notJudged } = judgedFinals(ctx);
+  if (finals.length === 0) return Object.keys(notJudged).length > 0 ? { valid: 'unknown', reason: noneSettledReason(notJudged), notJudged } : { valid: 'unknown', reason: 'no final reads' };
   const byName = new Map<string, Op[]>();
   for (const op of history.ops) {
     if (op.f !== 'activate' || op.key === undefined || op.type === 'fail') continue;
@@ -55,6 +56,7 @@ export function checkOneActive(history: PairedHistory, ctx: CheckContext, names:
   }
   const valid = twoActive.count === 0 && noneActive.count === 0 && stale.count === 0;
   const out: CheckResult = { valid, names: all.size, twoOrMoreActive: twoActive.toJSON(), noneActive: noneActive.toJSON(), staleActive: stale.toJSON() };
+  if (Object.keys(notJudged).length > 0) out.notJudged = notJudged;
   const reasons: string[] = [];
   const t = twoActive.toJSON().items[0];
   if (t) reasons.push(`${twoActive.count} name(s) with several active rows (first: ${t.name} on ${t.node}: ids ${JSON.stringify(t.active)})`);

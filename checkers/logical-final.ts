@@ -3,6 +3,7 @@
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { CappedList, opRef, type OpRef } from './ref.js';
 import type { CheckContext, CheckResult, Checker } from './types.js';
+import { judgedFinals, noneSettledReason } from './settled.js';
 
 export interface FinalStateSpec {
   /** ops that change a key (others are ignored) */
@@ -55,8 +56,8 @@ export interface DivergedKey {
 
 /** Judge ctx.final (node → {key: value}) against the history's writes. */
 export function checkFinalState(history: PairedHistory, ctx: CheckContext, spec: FinalStateSpec): CheckResult {
-  const finals = Object.entries(ctx.final ?? {});
-  if (finals.length === 0) return { valid: 'unknown', reason: 'no final reads' };
+  const { finals, notJudged } = judgedFinals(ctx);
+  if (finals.length === 0) return Object.keys(notJudged).length > 0 ? { valid: 'unknown', reason: noneSettledReason(notJudged), notJudged } : { valid: 'unknown', reason: 'no final reads' };
   const byKey = new Map<string, Op[]>();
   for (const op of history.ops) {
     if (op.key === undefined || op.type === 'fail' || !spec.isWrite(op)) continue;
@@ -80,6 +81,7 @@ export function checkFinalState(history: PairedHistory, ctx: CheckContext, spec:
   }
   const valid = wrong.count === 0 && diverged.count === 0;
   const out: CheckResult = { valid, keys: keys.size, diverged: diverged.toJSON(), notLastWrite: wrong.toJSON() };
+  if (Object.keys(notJudged).length > 0) out.notJudged = notJudged;
   const reasons: string[] = [];
   const d = diverged.toJSON().items[0];
   if (d) reasons.push(`${diverged.count} key(s) differ between nodes (first: key ${d.key}: ${describeValues(d.values)})`);

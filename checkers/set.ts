@@ -2,8 +2,8 @@
 // reads per node) and classifies it stable, stale, lost, never-read, unexpected, recovered, duplicated.
 // Keyed histories (ops with `key`) are checked per key; reads are ordered by their invoke index.
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
-import { CappedList, compactList, type Capped } from './ref.js';
-import type { CheckContext, CheckResult, Checker } from './types.js';
+import { CappedList, compactList, LIST_CAP, type Capped } from './ref.js';
+import type { Anomaly, CheckContext, CheckResult, Checker } from './types.js';
 
 /** A set op's values are ill-typed: returns what was expected, or null when fine. */
 export function setOpProblem(op: Op): string | null {
@@ -14,12 +14,14 @@ export function setOpProblem(op: Op): string | null {
   return null;
 }
 
-/** Which read: a history read (index = its invoke index) or a node's final read. */
+/** Which read: a history read (index = its invoke index), a node's final read, or the final reads judged together. */
 export interface ReadRef {
   index: number | null;
   completeIndex: number | null;
   process?: number;
   node?: string;
+  /** the final reads judged as one (several settled nodes, no single primary) */
+  nodes?: string[];
   final?: true;
 }
 
@@ -81,19 +83,43 @@ function finalFor(v: Json, key: string | null, node: string): Json[] {
   return got === undefined || got === null ? [] : readElements(got, `final read of ${node} key ${key}`);
 }
 
+/** One node's final read as the checker takes it: judged (the reference for "lost") or only compared. */
+interface FinalIn {
+  node: string;
+  vals: Json[];
+  /** part of the reference: the settled primary, or (without one) every settled node */
+  reference: boolean;
+  /** the node had caught up when it was read (else `reason` says why not) */
+  settled: boolean;
+  reason?: string;
+}
+
+/** Elements absent from one node's final read though the reference holds them. */
+interface Missing {
+  settled: boolean;
+  reason?: string;
+  list: CappedList<ElementRef>;
+  /** invoke indexes of the adds of the missing elements (capped) */
+  ops: number[];
+  /** every missing element by key (uncapped), for the ranges */
+  byKey: Map<Key | undefined, Json[]>;
+}
+
 class Report {
   stable = 0;
   indeterminate = 0;
   attempted = 0;
   acknowledged = 0;
   reads = 0;
-  lost = new CappedList<ElementRef & { known: number; lastSeenBy: ReadRef | null; firstMissedBy: ReadRef }>();
+  lost = new CappedList<ElementRef & { known: number; lastSeenBy: ReadRef | null; firstMissedBy: ReadRef; add: number | null }>();
   stale = new CappedList<ElementRef & { known: number; firstMissedBy: ReadRef; seenAgainBy: ReadRef }>();
   neverRead = new CappedList<ElementRef>();
   unexpected = new CappedList<ElementRef & { firstSeenBy: ReadRef; addFailed: boolean }>();
   recovered = new CappedList<ElementRef & { firstSeenBy: ReadRef }>();
   duplicated = new CappedList<ElementRef & { read: ReadRef; copies: number }>();
-  final = new Map<string, { lost: CappedList<ElementRef>; unexpected: CappedList<ElementRef> }>();
+  final = new Map<string, { settled: boolean; reference: boolean; missing: CappedList<ElementRef>; unexpected: CappedList<ElementRef> }>();
+  /** per node: known elements its final read lacks that are not lost (the reference holds them) */
+  missing = new Map<string, Missing>();
   /** every lost element by key (uncapped): `lostElements` names them all as ranges */
   lostByKey = new Map<Key | undefined, Json[]>();
 }
@@ -108,11 +134,19 @@ function withKey<T extends object>(o: T, key: Key | undefined): T & { key?: Key 
   return key === undefined ? o : { ...o, key };
 }
 
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  let l = m.get(k);
+  if (!l) m.set(k, (l = []));
+  l.push(v);
+}
+
 /**
  * Check one key's (or the unkeyed) sub-history. Linear in the total size of the reads: element ids are
  * interned, and absences are found as gaps between an element's successive presences (reads in invoke order).
+ * The reference final reads count as one last read (an element is lost when none of them holds it); the
+ * other final reads only show sightings and what each node lacks.
  */
-function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json[]]>, events: number, out: Report): void {
+function checkGroup(ops: Op[], key: Key | undefined, finals: FinalIn[], events: number, out: Report): void {
   const table = new ElementTable();
   const adds: Array<[Op, number]> = [];
   const reads: Read[] = [];
@@ -133,23 +167,35 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json
   out.reads += reads.length;
   // final reads come after every history read; they are all "invoked" after everything is known
   const finalStart = reads.length;
-  for (const [node, vals] of finals) {
-    reads.push({ ref: { index: null, completeIndex: null, node, final: true }, invoke: Infinity, complete: events, ids: internRead(vals) });
+  for (const f of finals) {
+    reads.push({ ref: { index: null, completeIndex: null, node: f.node, final: true }, invoke: Infinity, complete: events, ids: internRead(f.vals) });
   }
   const R = reads.length;
-  const nFinals = R - finalStart;
   const E = table.values.length;
+  const refs = finals.flatMap((f, i) => (f.reference ? [finalStart + i] : []));
+  const refNodes = refs.map((j) => reads[j].ref.node as string);
+  const combinedRef: ReadRef =
+    refNodes.length === 1 ? { index: null, completeIndex: null, node: refNodes[0], final: true } : { index: null, completeIndex: null, nodes: refNodes, final: true };
+  /** judged positions: the history reads, then (when there is a reference) the reference finals as one read */
+  const J = finalStart + (refs.length > 0 ? 1 : 0);
+  const refAt = (pos: number): ReadRef => (pos < finalStart ? reads[pos].ref : combinedRef);
 
   const okAdd = new Float64Array(E).fill(Infinity);
   const infoAdd = new Uint8Array(E);
   const anyAdd = new Uint8Array(E);
+  const addAt = new Float64Array(E).fill(-1);
   for (const [op, id] of adds) {
     anyAdd[id] = 1;
-    if (op.type === 'ok' && op.completeIndex !== null) okAdd[id] = Math.min(okAdd[id], op.completeIndex);
-    else if (op.type === 'info') infoAdd[id] = 1;
+    if (op.type === 'ok' && op.completeIndex !== null) {
+      okAdd[id] = Math.min(okAdd[id], op.completeIndex);
+      if (addAt[id] < 0 || infoAdd[id] === 1) addAt[id] = op.invokeIndex;
+    } else if (op.type === 'info') {
+      infoAdd[id] = 1;
+      if (addAt[id] < 0) addAt[id] = op.invokeIndex;
+    }
   }
 
-  // pass 1: first sighting (position, completion), duplicates within one read
+  // pass 1: first sighting (position, completion), duplicates within one read; every read, every final
   const firstSeen = new Float64Array(E).fill(Infinity);
   const firstPos = new Int32Array(E).fill(-1);
   const stamp = new Int32Array(E).fill(-1);
@@ -169,7 +215,7 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json
     if (copies) for (const [id, n] of copies) out.duplicated.add(withKey({ element: table.values[id], read: r.ref, copies: n }, key));
   }
 
-  // when each element became known, and the first read invoked after that (R: none)
+  // when each element became known, and the first read invoked after that (finalStart at the latest)
   const invokes = reads.map((r) => r.invoke);
   const firstAfter = (k: number): number => {
     let lo = 0;
@@ -185,35 +231,34 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json
   const start = new Int32Array(E);
   for (let id = 0; id < E; id++) {
     known[id] = Math.min(okAdd[id], firstSeen[id]);
-    start[id] = known[id] === Infinity ? R : firstAfter(known[id]);
+    start[id] = known[id] === Infinity ? J : Math.min(firstAfter(known[id]), finalStart);
   }
 
-  // pass 2: absences after known = gaps between successive presences at or after start
+  // pass 2: absences after known = gaps between successive presences at or after start (judged reads only)
   const lastPos = new Int32Array(E).fill(-1);
   const firstAbsent = new Int32Array(E).fill(-1);
   const lastAbsent = new Int32Array(E).fill(-1);
   const seenAgain = new Int32Array(E).fill(-1);
-  const finalsPresent = new Int32Array(E);
-  for (let j = 0; j < R; j++) {
-    for (const id of reads[j].ids) {
-      if (lastPos[id] === j) continue; // a duplicate
-      const s = start[id];
-      if (j >= s) {
-        const gap = Math.max(lastPos[id] + 1, s);
-        if (gap < j) {
-          if (firstAbsent[id] < 0) {
-            firstAbsent[id] = gap;
-            seenAgain[id] = j;
-          }
-          lastAbsent[id] = j - 1;
+  const present = (id: number, j: number): void => {
+    if (lastPos[id] === j) return; // a duplicate, or held by two reference finals
+    const s = start[id];
+    if (j >= s) {
+      const gap = Math.max(lastPos[id] + 1, s);
+      if (gap < j) {
+        if (firstAbsent[id] < 0) {
+          firstAbsent[id] = gap;
+          seenAgain[id] = j;
         }
+        lastAbsent[id] = j - 1;
       }
-      lastPos[id] = j;
-      if (j >= finalStart) finalsPresent[id]++;
     }
-  }
+    lastPos[id] = j;
+  };
+  for (let j = 0; j < finalStart; j++) for (const id of reads[j].ids) present(id, j);
+  for (const j of refs) for (const id of reads[j].ids) present(id, finalStart);
 
   const knownIds: number[] = [];
+  const lostIds = new Uint8Array(E);
   for (let id = 0; id < E; id++) {
     const value = table.values[id];
     const attempted = okAdd[id] !== Infinity || infoAdd[id] === 1;
@@ -230,28 +275,28 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json
     knownIds.push(id);
     if (okAdd[id] === Infinity && firstPos[id] >= 0) out.recovered.add(withKey({ element: value, firstSeenBy: reads[firstPos[id]].ref }, key));
     const s = start[id];
-    if (s >= R) {
+    if (s >= J) {
       out.neverRead.add(withKey({ element: value }, key));
       continue;
     }
     const tail = Math.max(lastPos[id] + 1, s);
-    if (tail < R) {
+    if (tail < J) {
       if (firstAbsent[id] < 0) firstAbsent[id] = tail;
-      lastAbsent[id] = R - 1;
+      lastAbsent[id] = J - 1;
     }
     const lastPresent = lastPos[id] >= s ? lastPos[id] : -1;
-    const lost = finalsPresent[id] < nFinals || (lastAbsent[id] >= 0 && lastAbsent[id] > lastPresent);
+    const lost = lastAbsent[id] >= 0 && lastAbsent[id] > lastPresent;
     if (lost) {
-      let lostHere = out.lostByKey.get(key);
-      if (!lostHere) out.lostByKey.set(key, (lostHere = []));
-      lostHere.push(value);
+      lostIds[id] = 1;
+      push(out.lostByKey, key, value);
       out.lost.add(
         withKey(
           {
             element: value,
             known: known[id],
-            lastSeenBy: lastPos[id] >= 0 ? reads[lastPos[id]].ref : null,
-            firstMissedBy: reads[firstAbsent[id]].ref,
+            lastSeenBy: lastPos[id] >= 0 ? refAt(lastPos[id]) : null,
+            firstMissedBy: refAt(firstAbsent[id]),
+            add: addAt[id] >= 0 ? addAt[id] : null,
           },
           key,
         ),
@@ -259,27 +304,40 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: Array<[string, Json
     } else {
       out.stable++;
       if (firstAbsent[id] >= 0) {
-        out.stale.add(
-          withKey({ element: value, known: known[id], firstMissedBy: reads[firstAbsent[id]].ref, seenAgainBy: reads[seenAgain[id]].ref }, key),
-        );
+        out.stale.add(withKey({ element: value, known: known[id], firstMissedBy: refAt(firstAbsent[id]), seenAgainBy: refAt(seenAgain[id]) }, key));
       }
     }
   }
 
-  for (let f = finalStart; f < R; f++) {
-    const node = reads[f].ref.node as string;
-    let entry = out.final.get(node);
+  for (let i = 0; i < finals.length; i++) {
+    const f = finals[i];
+    const j = finalStart + i;
+    let entry = out.final.get(f.node);
     if (!entry) {
-      entry = { lost: new CappedList(), unexpected: new CappedList() };
-      out.final.set(node, entry);
+      entry = { settled: f.settled, reference: f.reference, missing: new CappedList(), unexpected: new CappedList() };
+      out.final.set(f.node, entry);
     }
-    const mark = R + f;
-    for (const id of reads[f].ids) {
+    const mark = R + j;
+    for (const id of reads[j].ids) {
       if (stamp[id] === mark) continue;
       stamp[id] = mark;
       if (okAdd[id] === Infinity && infoAdd[id] === 0) entry.unexpected.add(withKey({ element: table.values[id] }, key));
     }
-    for (const id of knownIds) if (stamp[id] !== mark) entry.lost.add(withKey({ element: table.values[id] }, key));
+    for (const id of knownIds) {
+      if (stamp[id] === mark) continue;
+      const el = withKey({ element: table.values[id] }, key);
+      entry.missing.add(el);
+      if (lostIds[id]) continue; // a lost element is reported as lost, not per node
+      let m = out.missing.get(f.node);
+      if (!m) {
+        m = { settled: f.settled, list: new CappedList(), ops: [], byKey: new Map() };
+        if (f.reason !== undefined) m.reason = f.reason;
+        out.missing.set(f.node, m);
+      }
+      m.list.add(el);
+      if (addAt[id] >= 0 && m.ops.length < LIST_CAP) m.ops.push(addAt[id]);
+      push(m.byKey, key, table.values[id]);
+    }
   }
 }
 
@@ -288,8 +346,35 @@ function first<T>(l: CappedList<T>): T | undefined {
 }
 
 function where(r: ReadRef): string {
+  if (r.nodes !== undefined) return `the final reads on ${r.nodes.join(', ')}`;
   const on = r.node !== undefined ? ` on ${r.node}` : '';
   return r.final ? `the final read${on}` : `the read at index ${r.index}${on}`;
+}
+
+/**
+ * Which final reads judge "lost": the primary's when it was settled, else every settled node's (an element is
+ * lost when none holds it); none when no node settled (then only the history's reads judge, at best unknown).
+ */
+function finalsIn(entries: Array<[string, Json]>, ctx: CheckContext): Array<Omit<FinalIn, 'vals'> & { value: Json }> {
+  const unsettled = ctx.settlement?.unsettled ?? {};
+  const settled = entries.filter(([n]) => !(n in unsettled)).map(([n]) => n);
+  const primary = ctx.settlement?.primary;
+  const reference = new Set(primary !== undefined && settled.includes(primary) ? [primary] : settled);
+  return entries.map(([node, value]) => {
+    const f: Omit<FinalIn, 'vals'> & { value: Json } = { node, value, reference: reference.has(node), settled: !(node in unsettled) };
+    if (node in unsettled) f.reason = unsettled[node];
+    return f;
+  });
+}
+
+/** What one node lacks, as an anomaly (settled nodes: a divergence) or as a note (unsettled: not judged). */
+function missingRecord(node: string, m: Missing): Anomaly<'missing-on-node'> {
+  const keys = [...m.byKey.keys()].filter((k): k is Key => k !== undefined);
+  const data: Record<string, Json> = { count: m.list.count, elements: lostElements(m.byKey), settled: m.settled };
+  if (m.reason !== undefined) data.reason = m.reason;
+  const a: Anomaly<'missing-on-node'> = { type: 'missing-on-node', ops: m.ops, nodes: [node], data };
+  if (keys.length > 0) a.keys = keys;
+  return a;
 }
 
 /** Check a set history (add / read ops); ctx.final: node → elements (or key → elements for keyed histories). */
@@ -318,15 +403,20 @@ export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckR
   } else if (groups.size === 0 && finalEntries.length > 0) {
     groups.set('', { ops: [] });
   }
+  const nodes = finalsIn(finalEntries, ctx);
+  const noReference = nodes.length > 0 && !nodes.some((n) => n.reference);
   const out = new Report();
   for (const [gk, g] of groups) {
-    const finals = finalEntries.map(([node, v]): [string, Json[]] => [node, finalFor(v, g.key === undefined ? null : gk, node) ?? []]);
+    const finals = nodes.map(({ value, ...n }): FinalIn => ({ ...n, vals: finalFor(value, g.key === undefined ? null : gk, n.node) ?? [] }));
     checkGroup(g.ops, g.key, finals, history.events, out);
   }
 
-  const valid = out.lost.count === 0 && out.unexpected.count === 0 && out.duplicated.count === 0;
+  const missing = [...out.missing].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const diverged = missing.filter(([, m]) => m.settled);
+  const notJudged = missing.filter(([, m]) => !m.settled);
+  const invalid = out.lost.count > 0 || out.unexpected.count > 0 || out.duplicated.count > 0 || diverged.length > 0;
   const result: CheckResult = {
-    valid,
+    valid: invalid ? false : noReference ? 'unknown' : true,
     attempted: out.attempted,
     acknowledged: out.acknowledged,
     reads: out.reads,
@@ -340,19 +430,51 @@ export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckR
     recovered: out.recovered.toJSON(),
     duplicated: out.duplicated.toJSON(),
   };
+  const anomalies: Anomaly[] = [];
+  for (const l of out.lost.toJSON().items) {
+    const a: Anomaly = { type: 'lost', ops: l.add === null ? [] : [l.add], data: { element: l.element, firstMissedBy: l.firstMissedBy as unknown as Json } };
+    if (l.key !== undefined) a.keys = [l.key];
+    const by = l.firstMissedBy;
+    if (by.final) a.nodes = by.nodes ?? (by.node !== undefined ? [by.node] : []);
+    anomalies.push(a);
+  }
+  for (const [node, m] of diverged) anomalies.push(missingRecord(node, m));
+  for (const u of out.unexpected.toJSON().items) {
+    const a: Anomaly = { type: 'unexpected', ops: u.firstSeenBy.index === null ? [] : [u.firstSeenBy.index], data: { element: u.element } };
+    if (u.key !== undefined) a.keys = [u.key];
+    if (u.firstSeenBy.node !== undefined) a.nodes = [u.firstSeenBy.node];
+    anomalies.push(a);
+  }
+  for (const d of out.duplicated.toJSON().items) {
+    const a: Anomaly = { type: 'duplicated', ops: d.read.index === null ? [] : [d.read.index], data: { element: d.element, copies: d.copies } };
+    if (d.key !== undefined) a.keys = [d.key];
+    anomalies.push(a);
+  }
+  result.anomalies = anomalies;
+  if (notJudged.length > 0) result.notConverged = notJudged.map(([node, m]) => missingRecord(node, m));
   if (ctx.final) {
-    const fin: Record<string, { lost: Capped<ElementRef>; unexpected: Capped<ElementRef> }> = {};
-    for (const [node, f] of out.final) fin[node] = { lost: f.lost.toJSON(), unexpected: f.unexpected.toJSON() };
+    const fin: Record<string, { settled: boolean; reference: boolean; missing: Capped<ElementRef>; unexpected: Capped<ElementRef> }> = {};
+    for (const [node, f] of out.final) fin[node] = { settled: f.settled, reference: f.reference, missing: f.missing.toJSON(), unexpected: f.unexpected.toJSON() };
     result.final = fin;
   }
   const reasons: string[] = [];
   const l = first(out.lost);
   if (l) reasons.push(`${out.lost.count} lost (first: ${JSON.stringify(l.element)}, missed by ${where(l.firstMissedBy)})`);
+  for (const [node, m] of diverged) {
+    reasons.push(`${m.list.count} missing on ${node} though it had caught up (${compactList(m.list.toJSON().items.map((e) => e.element), 4)}): the nodes diverged`);
+  }
   const u = first(out.unexpected);
   if (u) reasons.push(`${out.unexpected.count} unexpected (first: ${JSON.stringify(u.element)}, seen by ${where(u.firstSeenBy)})`);
   const d = first(out.duplicated);
   if (d) reasons.push(`${out.duplicated.count} duplicated (first: ${JSON.stringify(d.element)} ×${d.copies} in ${where(d.read)})`);
+  if (reasons.length === 0 && noReference) {
+    reasons.push(`no final read is of a settled node (${nodes.map((n) => `${n.node}: ${n.reason ?? 'unsettled'}`).join('; ')}): lost writes are judged from the history's reads only`);
+  }
   if (reasons.length > 0) result.reason = reasons.join('; ');
+  const warnings = notJudged.map(
+    ([node, m]) => `${node} had not caught up when read (${m.reason ?? 'unsettled'}): the ${m.list.count} element(s) it lacks (${compactList(m.list.toJSON().items.map((e) => e.element), 4)}) are not judged lost`,
+  );
+  if (warnings.length > 0) result.warnings = warnings;
   return result;
 }
 

@@ -34,12 +34,25 @@ export interface FinalReads {
   [node: string]: Json;
 }
 
+/**
+ * How the nodes stood when their final reads were taken (the runner's settle step, stored in final.json): the
+ * reads of unsettled nodes show how far those nodes got, not what the cluster kept. Absent: every node settled.
+ */
+export interface FinalSettlement {
+  /** the node that was primary when the final reads were taken (topologies with one writable node) */
+  primary?: string;
+  /** nodes whose final read is not the settled state, with why (behind the primary, paused, unreachable…) */
+  unsettled?: Record<string, string>;
+}
+
 export interface CheckContext {
   /** wall-clock budget for search-based checkers, in ms; past it they answer "unknown" */
   timeLimitMs?: number;
   /** memory budget for search-based checkers, in cached configurations; past it they answer "unknown" */
   maxStates?: number;
   final?: FinalReads;
+  /** which final reads are the settled state, and which node was primary then (see FinalSettlement) */
+  settlement?: FinalSettlement;
   /** number of client slots: process p belongs to client p mod concurrency (Jepsen's process renumbering) */
   concurrency?: number;
 }

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../checkers/index.js';
 import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
-import { finalBeside, readFinalReads } from '../history/final-reads.js';
+import { finalBeside, readFinalFile } from '../history/final-reads.js';
 import { MiB } from '../history/guards.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
 import { RUN_FILES } from '../runner/results.js';
@@ -119,7 +119,33 @@ function modelFor(file: string, opts: CheckOptions): { model: CheckModel; final:
     );
   }
   if (!isCheckModel(model)) throw new UsageError(`${testFile}: model "${model}" is not one faultline check knows; give --model`);
+  refuseForeignModel(file, testFile, model, isRecord(test) && typeof test.workload === 'string' ? test.workload : 'the run');
   return { model, final: opts.final ?? 'auto' };
+}
+
+/** The checker of a run's results.json that a model's pure re-check repeats (as a run, or as check, names it). */
+const LINEARIZABLE = ['linearizability', 'linearizable'];
+const RUN_CHECKER: Partial<Record<CheckModel, readonly string[]>> = { register: LINEARIZABLE, 'cas-register': LINEARIZABLE, kv: LINEARIZABLE, counter: ['counter'], set: ['set'] };
+
+/**
+ * A re-check must never apply a model the run's workload was not judged by (an upsert run recorded "register",
+ * but its run judged final states, not linearizability): when results.json names the run's checkers and the
+ * model's is not among them, no pure checker repeats the run's verdict here (exit 64).
+ */
+function refuseForeignModel(file: string, testFile: string, model: CheckModel, workload: string): void {
+  let results: unknown;
+  try {
+    results = JSON.parse(readFileSync(join(dirname(file), RUN_FILES.results), 'utf8'));
+  } catch {
+    return; // no verdict stored (a run that did not finish): test.json's model stands
+  }
+  const repeats = RUN_CHECKER[model];
+  if (!repeats || !isRecord(results) || !isRecord(results.checkers)) return;
+  const judged = Object.keys(results.checkers);
+  if (repeats.some((c) => judged.includes(c))) return;
+  throw new UsageError(
+    `${testFile}: names model ${model}, but workload ${workload} was judged by ${judged.join(', ')}, not ${repeats[0]}: no pure checker re-judges this run (its verdict is in results.json; --model ${model} checks the history as ${model} anyway)`,
+  );
 }
 
 async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
@@ -133,7 +159,11 @@ async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Prom
     const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn });
     const finalFile = finalFileFor(file, chosen.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
-    if (finalFile !== undefined) ctx.final = readFinalReads(finalFile);
+    if (finalFile !== undefined) {
+      const f = readFinalFile(finalFile);
+      ctx.final = f.reads;
+      if (f.settlement !== undefined) ctx.settlement = f.settlement;
+    }
     const result = checker(loaded.history, ctx);
     const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
     const reason = summarize(result, opts.timeLimit);

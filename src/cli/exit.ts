@@ -13,6 +13,8 @@ export const EXIT = {
   DATA: 65,
   /** an input file could not be opened */
   NO_INPUT: 66,
+  /** a run could not record its results (disk full, I/O error): it stopped; what it wrote is whole lines */
+  IOERR: 74,
   /** internal error (a bug: please report it) */
   SOFTWARE: 70,
   /** an external resource failed: PostgreSQL, a proxy, the OS */

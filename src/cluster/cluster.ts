@@ -2,12 +2,12 @@
 // programs against (node control, link faults, failover, snapshots, sampling, describe, stop). The password
 // lives only in memory and in the 0600 passfile; descriptions and cluster.json name the passfile instead.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type pg from 'pg';
 import { makeDirs } from '../util/dirs.js';
 import { freePort } from '../util/ports.js';
-import { forgetSecret, registerSecret } from '../util/redact.js';
+import { forgetSecret, redactSecrets, registerSecret } from '../util/redact.js';
 import { PASSFILE, writePassfile, type PassEntry } from './passfile.js';
 import { onCleanup } from '../util/processes.js';
 import { binariesFor, type PgBinaries } from './binaries.js';
@@ -21,6 +21,7 @@ import { serverUser, type OsUser } from './osuser.js';
 import { assertReachable, canReach } from './reach.js';
 import { startSampler, type SampledNode } from './sampler.js';
 import { PgServer } from './server.js';
+import { settle } from './settle.js';
 import { snapshotTables } from './snapshot.js';
 import { lsn, poll, query } from './sql.js';
 import { setupSingle, setupStreaming } from './streaming.js';
@@ -40,6 +41,7 @@ import {
   type NodeRole,
   type NodeState,
   type Sampler,
+  type Settlement,
   type TableSnapshot,
   type TopologyName,
 } from './types.js';
@@ -417,6 +419,19 @@ class ClusterImpl implements Cluster, ClusterCtx {
     }, timeoutMs, 50);
   }
 
+  settle(timeoutMs: number): Promise<Settlement> {
+    const nodes = [...this.recs.values()].map((r) => ({ name: r.node.name, state: r.node.state, config: this.adminConfig(r.node.name) }));
+    return settle({ topology: this.topology, nodes }, timeoutMs);
+  }
+
+  async rejoinStale(before?: (nodes: string[]) => void): Promise<string[]> {
+    const stale = [...this.recs.values()].filter((r) => r.needsReclone && r.server?.running && !r.server.paused && r.node.role === 'standby');
+    if (stale.length > 0) before?.(stale.map((r) => r.node.name));
+    for (const r of stale) await rejoin(this, r);
+    if (stale.length > 0) this.persist();
+    return stale.map((r) => r.node.name);
+  }
+
   snapshot(tables: readonly string[], opts?: { maxDiffering?: number }): Promise<TableSnapshot[]> {
     const nodes = [...this.recs.values()].map((r) => ({ name: r.node.name, config: this.liveConfig(r) }));
     return snapshotTables(nodes, tables, opts?.maxDiffering);
@@ -516,12 +531,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   registerSecret(password); // from here on, redactSecrets() removes it from whatever faultline writes
   let plane: LinkPlane | null = null;
   let cluster: ClusterImpl | null = null;
+  let servers: Map<string, PgServer> | null = null;
   try {
     const sites = opts.sites ?? 1;
     const specs: { name: string; site: string; host: string; port: number; ext: ExternalNodeSpec | null }[] = external
       ? external.map((e) => ({ name: e.name, site: e.site, host: e.host, port: e.port, ext: e }))
       : await Promise.all(Array.from({ length: count }, async (_, i) => ({ name: `n${i + 1}`, site: siteName(i, sites), host: '127.0.0.1', port: await freePort(), ext: null })));
-    const servers = new Map(specs.filter((s) => !s.ext).map((s) => [s.name, new PgServer({ name: s.name, dir: join(dir, s.name), port: s.port, bins: bins!, user: user! })]));
+    servers = new Map(specs.filter((s) => !s.ext).map((s) => [s.name, new PgServer({ name: s.name, dir: join(dir, s.name), port: s.port, bins: bins!, user: user! })]));
     // initdb (the slow part) runs while the proxy server starts
     const fresh = opts.topology === 'logical-bidir' ? [...servers.values()] : [...servers.values()].slice(0, 1);
     const initdbs = Promise.all(fresh.map((s) => s.initdb(password)));
@@ -557,14 +573,40 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     cluster.persist();
     return cluster;
   } catch (err) {
+    const kept = opts.logDir ? keepLogs(opts.logDir, dir, [...(servers?.values() ?? [])]) : null;
     if (cluster) await cluster.stop().catch(() => undefined);
     else {
       forgetSecret(password);
       await (plane as LinkPlane | null)?.close().catch(() => undefined);
       if (!keep) rmSync(dir, { recursive: true, force: true });
     }
+    if (kept && err instanceof Error) err.message = `${err.message} (server logs: ${kept})`;
     throw err;
   }
+}
+
+/**
+ * Copies what explains a failed start out of the cluster directory (removed next), redacted, 0600; best effort,
+ * returns `to` or null.
+ */
+function keepLogs(to: string, dir: string, servers: readonly PgServer[]): string | null {
+  let any = false;
+  const put = (name: string, text: () => string): void => {
+    try {
+      makeDirs(to);
+      writeFileSync(join(to, name), redactSecrets(text()), { mode: 0o600 });
+      any = true;
+    } catch {
+      // the results disk may be full too: the message still says what failed
+    }
+  };
+  for (const s of servers) {
+    if (existsSync(s.logFile)) put(`${s.spec.name}.log`, () => readFileSync(s.logFile, 'utf8'));
+    if (s.initdbOutput) put(`${s.spec.name}-initdb.log`, () => s.initdbOutput!);
+  }
+  const proxyLog = join(dir, 'proxy.log');
+  if (existsSync(proxyLog)) put('proxy.log', () => readFileSync(proxyLog, 'utf8'));
+  return any ? to : null;
 }
 
 /** Starts a cluster, runs `fn`, and always stops the cluster (also when `fn` throws). */

@@ -1,12 +1,13 @@
 // One PostgreSQL server process: initdb, start (as a direct child, through a watchdog wrapper), readiness, and
 // the signals the nemesis needs: fast stop, SIGKILL of the whole tree, SIGSTOP/SIGCONT of the whole tree.
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { descendants, isAlive, track, waitGone } from '../util/processes.js';
-import { removeOrphanSegments } from './ipc.js';
+import { removeDataDirSegments, removeOrphanSegments } from './ipc.js';
+import { causeOf, LogWatch } from './server-log.js';
 import type { PgBinaries } from './binaries.js';
 import type { OsUser } from './osuser.js';
 
@@ -55,6 +56,8 @@ export class PgServer {
   /** why the server is down: set by stop()/kill(); `exited` when it went away on its own */
   downReason: 'stopped' | 'killed' | 'exited' = 'stopped';
   private intent: 'stopped' | 'killed' | null = null;
+  /** what a failed initdb printed (kept for the run's results: the node directory is removed) */
+  initdbOutput: string | null = null;
 
   constructor(readonly spec: ServerSpec) {
     this.dataDir = join(spec.dir, 'data');
@@ -84,18 +87,26 @@ export class PgServer {
 
   async initdb(password: string): Promise<void> {
     this.prepareDirs();
+    const ino = statSync(this.dataDir).ino;
     const pwfile = join(this.spec.dir, 'pwfile');
     writeFileSync(pwfile, password + '\n', { mode: 0o600 });
     this.own(pwfile);
+    // initdb's own backends: dynamic shared memory in the data directory, so a backend that dies there (a full
+    // disk makes it PANIC) leaves no /dev/shm/PostgreSQL.* file; the server's settings are written afterwards
+    const dsm = this.spec.bins.major >= 16 ? ['-c', 'dynamic_shared_memory_type=mmap'] : [];
     try {
       await execFileAsync(
         this.spec.bins.initdb,
-        ['-D', this.dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions'],
+        ['-D', this.dataDir, '-U', 'postgres', '--auth=scram-sha-256', `--pwfile=${pwfile}`, '-E', 'UTF8', '--locale=C', '--no-sync', '--no-instructions', ...dsm],
         { env: this.env(), cwd: this.spec.dir, ...this.ids() },
       );
     } catch (err) {
-      const e = err as Error & { stderr?: string };
-      throw new Error(`initdb for ${this.spec.name} failed: ${e.stderr?.trim() || e.message}`);
+      const e = err as Error & { stderr?: string; stdout?: string };
+      this.initdbOutput = `${e.stdout ?? ''}${e.stderr ?? ''}`;
+      // a backend that PANICked keeps its System V segment (keyed from the data directory's inode)
+      removeDataDirSegments(ino, this.spec.user.uid, isAlive);
+      const cause = causeOf(e.stderr ?? '')?.line ?? e.stderr?.trim().split('\n').pop() ?? e.message;
+      throw new Error(`initdb for ${this.spec.name} failed: ${cause}`);
     } finally {
       rmSync(pwfile, { force: true });
     }
@@ -115,6 +126,7 @@ export class PgServer {
   /** Starts postgres and waits until it accepts connections with `probe`. */
   async start(probe: pg.ClientConfig, timeoutMs = 60_000): Promise<void> {
     if (this.child) return;
+    const watch = new LogWatch(this.logFile);
     // 0600: a failed statement is logged with its text, and CREATE SUBSCRIPTION's carries the password
     const logFd = openSync(this.logFile, 'a', 0o600);
     let child: ChildProcess;
@@ -173,19 +185,28 @@ export class PgServer {
     });
     this.untrack = untrack;
     try {
-      await this.waitReady(probe, timeoutMs);
+      await this.waitReady(probe, timeoutMs, watch);
     } catch (err) {
       await this.kill();
       throw err;
     }
   }
 
-  /** Connects until the server answers; fails early (with the log tail) if the server exits. */
-  async waitReady(probe: pg.ClientConfig, timeoutMs = 60_000): Promise<void> {
+  /**
+   * Connects until the server answers. Fails at once, naming the server log's PANIC / FATAL line, when the
+   * server exits or the log shows it cannot start (a full disk…); else after `timeoutMs`, with that line too.
+   */
+  async waitReady(probe: pg.ClientConfig, timeoutMs = 60_000, watch: LogWatch = new LogWatch(this.logFile)): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     let last = '';
+    const why = (): string => {
+      const cause = watch.poll();
+      return cause ? `: ${cause.line}` : '';
+    };
     for (;;) {
-      if (!this.child) throw new Error(`postgres ${this.spec.name} exited during start-up:\n${this.logTail()}`);
+      if (!this.child) throw new Error(`postgres ${this.spec.name} exited during start-up${why() || ` (log: ${this.logTail(1)})`}`);
+      const cause = watch.poll();
+      if (cause?.hopeless) throw new Error(`postgres ${this.spec.name} cannot start: ${cause.line}`);
       const c = new pg.Client({ ...probe, connectionTimeoutMillis: 2000 });
       c.on('error', () => undefined);
       try {
@@ -197,7 +218,7 @@ export class PgServer {
         last = (err as Error).message;
         await c.end().catch(() => undefined);
       }
-      if (Date.now() > deadline) throw new Error(`postgres ${this.spec.name} not ready after ${timeoutMs} ms (${last}):\n${this.logTail()}`);
+      if (Date.now() > deadline) throw new Error(`postgres ${this.spec.name} not ready after ${timeoutMs} ms (${last})${why()}`);
       await new Promise((r) => setTimeout(r, 25));
     }
   }

@@ -41,6 +41,11 @@ export interface ClusterOptions {
   settings?: Record<string, string>;
   /** OS user servers run as when the tool runs as root. Default 'faultline'. */
   osUser?: string;
+  /**
+   * where the servers' logs (`<node>.log`, a failed initdb's output `<node>-initdb.log`, `proxy.log`) are copied
+   * when the cluster cannot start, before its directory is removed (a run passes its results directory's nodes/)
+   */
+  logDir?: string;
 }
 
 export type NodeRole = 'primary' | 'standby' | 'peer' | 'external';
@@ -118,6 +123,47 @@ export interface TableSnapshot {
   differingTruncated: boolean;
 }
 
+/** How a node stood at the end of a settle (Cluster.settle): only `settled` (and `broken`) reads are the final state. */
+export type SettleState =
+  /** replayed the primary's position and shows every marker written after healing */
+  | 'settled'
+  /** running but not caught up within the settle time (lag, a walreceiver that does not stream…) */
+  | 'behind'
+  /** logical-bidir: an incoming subscription keeps failing (apply errors): it will not catch up; its state is final */
+  | 'broken'
+  | 'paused'
+  | 'down'
+  /** did not answer */
+  | 'unreachable';
+
+export interface NodeSettlement {
+  state: SettleState;
+  /** what the node was when settling: the primary, a standby, a peer (writable, several of them) */
+  role: 'primary' | 'standby' | 'peer' | null;
+  /** standbys: WAL received and replayed, the primary's position after the marker, and how far behind replay is */
+  receiveLsn?: string | null;
+  replayLsn?: string | null;
+  targetLsn?: string;
+  lagBytes?: number;
+  /** writable nodes whose marker row this node did not show */
+  markersMissing?: string[];
+  /** one line: why the node is not settled */
+  reason?: string;
+}
+
+/** One settled moment after healing: the run's final reads and convergence snapshot are judged against it. */
+export interface Settlement {
+  /** every node settled */
+  settled: boolean;
+  /** the single writable node the others were settled against (null: none, or several peers) */
+  primary: string | null;
+  /** the marker rows' id prefix (faultline_settle.id) */
+  marker: string;
+  timeoutMs: number;
+  waitedMs: number;
+  nodes: Record<string, NodeSettlement>;
+}
+
 export interface Sampler {
   stop(): Promise<void>;
 }
@@ -179,6 +225,16 @@ export interface Cluster {
   healAll(): Promise<void>;
   /** waits until every running replica has replayed the primary's (or every peer's) current WAL */
   waitForReplication(timeoutMs?: number): Promise<boolean>;
+  /**
+   * One settled moment: writes a marker row on every writable node, then waits until every node has replayed
+   * the primary's position and shows the markers; says per node how it stood (never throws for a lagging node)
+   */
+  settle(timeoutMs: number): Promise<Settlement>;
+  /**
+   * streaming: re-clones every running standby that failover flagged (it may hold WAL past the fork); calls
+   * `before` with their names first (when there are any); returns their names
+   */
+  rejoinStale(before?: (nodes: string[]) => void): Promise<string[]>;
   snapshot(tables: readonly string[], opts?: { maxDiffering?: number }): Promise<TableSnapshot[]>;
   startSampler(file: string, t0Ns: bigint): Sampler;
   describe(): ClusterDescription;

@@ -1,8 +1,9 @@
 // HistoryWriter: appends events to history.jsonl as they happen, assigning dense indices.
 // Durability: each write(2) carries whole lines on an O_APPEND descriptor (one per event by default, or one
 // per batch), so a killed process (even SIGKILL) leaves every line written before the kill, whole, in the file:
-// the OS keeps written pages after the process dies. close() writes what is pending and fsyncs.
-import { closeSync, fsyncSync, openSync, writeSync } from 'node:fs';
+// the OS keeps written pages after the process dies. close() writes what is pending and fsyncs. A write that fails
+// (a full disk) is cut back to the last whole line, so what was written stays checkable.
+import { closeSync, fsyncSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { MonotonicClock } from './clock.js';
 import type { EventType, HistoryEvent, Json, Key, Process } from './types.js';
 import { HistoryValidator } from './validate.js';
@@ -36,6 +37,11 @@ export interface HistoryWriterOptions {
    * (default 0: write at the end of the turn). A SIGKILL then loses at most this window's events, still whole lines.
    */
   batchMs?: number;
+  /**
+   * called once when a write fails (ENOSPC, EIO…), after the file was cut back to its last whole line; from
+   * then on events are dropped. Without it the failure is thrown (from append, or from the batch timer).
+   */
+  onError?: (err: Error) => void;
 }
 
 /** batched mode: the write buffer's size; a full buffer is written at once, whatever the timer */
@@ -90,6 +96,11 @@ export class HistoryWriter {
   private pendingBytes = 0;
   private scheduled = false;
   private readonly batchMs: number;
+  /** bytes in the file, all whole lines */
+  private bytes = 0;
+  private readonly onError: ((err: Error) => void) | undefined;
+  /** the write failure, once one happened (events are then dropped) */
+  failure: Error | null = null;
 
   /** Create the history file at `path` (it must not exist yet: indices start at 0). */
   constructor(readonly path: string, options: HistoryWriterOptions = {}) {
@@ -98,6 +109,7 @@ export class HistoryWriter {
     this.fd = openSync(path, 'ax');
     this.batched = options.flush === 'tick';
     this.batchMs = options.batchMs ?? 0;
+    this.onError = options.onError;
   }
 
   /** Number of events written. */
@@ -107,7 +119,7 @@ export class HistoryWriter {
 
   /** Append one event: assigns its index (and time if absent), writes it durably, returns it. */
   append(event: NewEvent): HistoryEvent {
-    if (this.fd === null) throw new Error(`history writer for ${this.path} is closed`);
+    if (this.fd === null && this.failure === null) throw new Error(`history writer for ${this.path} is closed`);
     const { process, type, f, key, value, node, error } = event;
     const e: HistoryEvent = { index: this.index, time: event.time ?? this.clock.now(), process, type, f };
     if (key !== undefined) e.key = key;
@@ -135,7 +147,7 @@ export class HistoryWriter {
    * returns the index.
    */
   appendOp(process: number, type: EventType, f: string, key: Key | undefined, value: Json | undefined, node: string, error?: string): number {
-    if (this.fd === null) throw new Error(`history writer for ${this.path} is closed`);
+    if (this.fd === null && this.failure === null) throw new Error(`history writer for ${this.path} is closed`);
     const index = this.index;
     const time = this.clock.now();
     const line = `${knownFields(index, time, process, type, f, key, value, node, error)}}\n`;
@@ -152,6 +164,7 @@ export class HistoryWriter {
   }
 
   private emit(line: string): void {
+    if (this.failure !== null) return; // a write failed: the run is stopping; nothing more is recorded
     if (!this.batched) {
       this.write(line);
       return;
@@ -193,9 +206,39 @@ export class HistoryWriter {
     this.writeBytes(buf, buf.length);
   }
 
+  /** Writes whole lines; on failure cuts the file back to the last whole line and reports (or throws). */
   private writeBytes(buf: Buffer, length: number): void {
+    if (this.fd === null) return;
     let off = 0;
-    while (off < length) off += writeSync(this.fd as number, buf, off, length - off);
+    try {
+      while (off < length) off += writeSync(this.fd, buf, off, length - off);
+      this.bytes += length;
+    } catch (err) {
+      this.fail(err as Error, true);
+    }
+  }
+
+  private fail(err: Error, torn: boolean): void {
+    const fd = this.fd;
+    if (torn && fd !== null) {
+      try {
+        ftruncateSync(fd, this.bytes);
+      } catch {
+        // nothing more can be done; the reader names the torn line
+      }
+    }
+    this.failure = err;
+    this.pendingBytes = 0;
+    this.fd = null;
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already failing
+      }
+    }
+    if (this.onError) this.onError(err);
+    else throw err;
   }
 
   /** fsync and close; idempotent. */
@@ -203,11 +246,15 @@ export class HistoryWriter {
     if (this.fd === null) return;
     this.flushPending();
     const fd = this.fd;
+    if (fd === null) return; // the last write failed (reported)
     this.fd = null;
     try {
       fsyncSync(fd);
-    } finally {
-      closeSync(fd);
+    } catch (err) {
+      this.fd = fd;
+      this.fail(err as Error, false);
+      return;
     }
+    closeSync(fd);
   }
 }

@@ -8,6 +8,7 @@ import type { Validity } from '../../checkers/types.js';
 import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';
 import { isWorkloadName } from '../../workloads/names.js';
 import { runTest } from './run.js';
+import { RunIoError } from './store.js';
 import type { RunOutcome, RunOptions } from './config.js';
 import { writeLatencies } from './summary.js';
 import { compactList } from '../../checkers/ref.js';
@@ -45,6 +46,13 @@ export interface Row {
   seed: number;
   outcome: RunOutcome | null;
   error?: string;
+  /** exit status of a run that ended without a verdict (2; 74 when it could not record its results) */
+  status?: number;
+}
+
+/** A run's exit status: its verdict's, or (no verdict) the one its error carries. */
+function rowStatus(r: Row): number {
+  return r.outcome ? statusOf(r.outcome.results.valid) : (r.status ?? EXIT.UNKNOWN);
 }
 
 /** `timeLimit` → `--time-limit`. */
@@ -78,7 +86,7 @@ export async function runCommand(files: string[], flags: Record<string, unknown>
   if (typeof flags.replay === 'string') {
     const replayed = readReplay(flags.replay);
     const rows = await runAll([{ ...replayed, resultsDir: String(flags.results ?? replayed.resultsDir), progress: flags.quiet !== true }]);
-    return Math.max(...rows.map((r) => (r.outcome ? statusOf(r.outcome.results.valid) : EXIT.UNKNOWN)));
+    return Math.max(...rows.map(rowStatus));
   }
   delete flags.replay;
   const plans: ParsedRun[] = [];
@@ -93,7 +101,7 @@ export async function runCommand(files: string[], flags: Record<string, unknown>
   }
   const rows = await runAll(runs);
   if (rows.length > 1) process.stdout.write(`\n${summaryTable(rows)}\n`);
-  return Math.max(...rows.map((r) => (r.outcome ? statusOf(r.outcome.results.valid) : EXIT.UNKNOWN)));
+  return Math.max(...rows.map(rowStatus));
 }
 
 async function runAll(runs: RunOptions[]): Promise<Row[]> {
@@ -110,7 +118,8 @@ async function runAll(runs: RunOptions[]): Promise<Row[]> {
       const msg = redactSecrets(err instanceof Error ? err.message : String(err));
       if (runs.length === 1) throw new UserError(`run failed: ${msg}`, EXIT.UNAVAILABLE);
       process.stderr.write(`faultline: run ${i + 1} failed: ${msg}\n`);
-      rows.push({ run: i + 1, name: o.name ?? o.workload, seed: o.seed ?? 0, outcome: null, error: msg });
+      const status = err instanceof RunIoError ? err.exitCode : EXIT.UNKNOWN;
+      rows.push({ run: i + 1, name: o.name ?? o.workload, seed: o.seed ?? 0, outcome: null, error: msg, status });
     }
   }
   return rows;
@@ -190,5 +199,6 @@ export async function experimentCommand(flags: Record<string, unknown>): Promise
     if (lost.length > 0) process.stdout.write(`  run ${r.run}, ${r.name}: ${count} acknowledged element(s) lost${listed}: ${compactList(lost)}\n`);
   }
   // a demonstration, not a gate: it succeeds when every run reached a verdict (the verdicts are the output)
-  return rows.every((r) => r.outcome !== null) ? EXIT.OK : EXIT.UNAVAILABLE;
+  if (rows.every((r) => r.outcome !== null)) return EXIT.OK;
+  return rows.some((r) => r.status === EXIT.IOERR) ? EXIT.IOERR : EXIT.UNAVAILABLE;
 }

@@ -11,7 +11,7 @@ import type { ReadFrom, RoutingMode } from './routing.js';
 import type { RunResults, TestDescription } from './results.js';
 
 /** The cluster settings a run passes through to startCluster unchanged. */
-export const CLUSTER_KEYS = ['nodes', 'sites', 'wanLatencyMs', 'syncCommit', 'syncStandbys', 'tls', 'pgBin', 'toxiproxyUrl', 'externalFile'] as const;
+export const CLUSTER_KEYS = ['nodes', 'sites', 'wanLatencyMs', 'syncCommit', 'syncStandbys', 'tls', 'pgBin', 'toxiproxyUrl', 'externalFile', 'settings'] as const;
 
 export interface RunOptions extends Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]> {
   name?: string;

@@ -1,9 +1,11 @@
 // Turns command-line flags or an experiment file's objects into validated RunOptions.
 // Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
-import { InputError, UsageError } from '../cli/exit.js';
+import { EXIT, InputError, UsageError, UserError } from '../cli/exit.js';
 import { rangeText } from '../cli/numbers.js';
 import { ClusterOptionError, validate as validateCluster } from '../cluster/options.js';
-import { NEMESIS_NAMES, isNemesisName, type NemesisName } from '../../nemesis/names.js';
+import { NEMESIS_NAMES, NODE_COMMANDS, isNemesisName, type NemesisName } from '../../nemesis/names.js';
+import { parseExternalFile } from '../cluster/external.js';
+import { existsSync } from 'node:fs';
 import { WORKLOAD_NAMES, isWorkloadName } from '../../workloads/names.js';
 import { readJsonFile } from '../util/json-file.js';
 import { closest, didYouMean } from '../util/suggest.js';
@@ -126,6 +128,7 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
   if (topology === 'external' && v.external === undefined) throw new UsageError(`${at(where)}the external topology needs --external FILE`);
   const streaming = topology === 'streaming-async' || topology === 'streaming-sync';
   if (nemesis.includes('failover') && !streaming) throw new UsageError(`${at(where)}the failover nemesis needs a streaming topology (streaming-async or streaming-sync)`);
+  if (topology === 'external') refuseMissingCommands(String(v.external), nemesis as NemesisName[], where);
   const options: RunOptions = {
     ...RUN_DEFAULTS,
     workload,
@@ -176,6 +179,25 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
     throw err;
   }
   return { options, repeat: (v.repeat as number | undefined) ?? 1 };
+}
+
+/** External nodes are controlled only through their file's commands: a nemesis needing one a node lacks is refused. */
+function refuseMissingCommands(file: string, nemeses: readonly NemesisName[], where: string): void {
+  const needed = nemeses.flatMap((n) => (NODE_COMMANDS[n] ?? []).map((cmd) => [n, cmd] as const));
+  if (needed.length === 0) return;
+  if (!existsSync(file)) throw new UserError(`${at(where)}${file}: no such nodes file (--external)`, EXIT.NO_INPUT);
+  let nodes: ReturnType<typeof parseExternalFile>;
+  try {
+    nodes = parseExternalFile(file);
+  } catch (err) {
+    throw new UserError(err instanceof Error ? err.message : String(err), EXIT.DATA);
+  }
+  for (const [nemesis, cmd] of needed) {
+    const without = nodes.filter((n) => !n.commands[cmd]).map((n) => n.name);
+    if (without.length > 0) {
+      throw new UsageError(`${at(where)}nemesis ${nemesis} needs a "${cmd}" command for every external node; ${without.join(', ')} ha${without.length === 1 ? 's' : 've'} none in ${file}`);
+    }
+  }
 }
 
 /** Read an experiment file: one JSON object, or a list of them. */

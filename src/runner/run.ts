@@ -1,11 +1,13 @@
-// One experiment end to end: start the cluster, set up the workload, run clients and the nemesis,
-// heal, wait for replication, take final reads on every node, check, write results and the report.
-import { existsSync, mkdirSync } from 'node:fs';
+// One experiment end to end: start the cluster, set up the workload, run clients and the nemesis, heal, settle
+// (every node caught up with the primary and showing a marker written after healing, or reported as behind),
+// take final reads and the convergence snapshot at that moment, check, write results and the report.
+// A run that cannot record its history stops the cluster and fails with a RunIoError (exit 74).
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { compose, mergeValidity } from '../../checkers/compose.js';
 import { retriesChecker } from '../../checkers/retries.js';
 import { latencyChecker } from '../../checkers/latency.js';
-import type { CheckResult, Checker, FinalReads } from '../../checkers/types.js';
+import type { CheckResult, Checker, FinalReads, FinalSettlement } from '../../checkers/types.js';
 import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
 import { healAll, runPlan, runSchedule } from '../../nemesis/schedule.js';
 import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
@@ -14,7 +16,8 @@ import type { Workload } from '../../workloads/types.js';
 import type pg from 'pg';
 import { startCluster } from '../cluster/cluster.js';
 import { withClient } from '../cluster/sql.js';
-import type { Cluster, ClusterOptions, TableSnapshot } from '../cluster/types.js';
+import type { Cluster, ClusterNode, ClusterOptions, Settlement, TableSnapshot } from '../cluster/types.js';
+import { MARKER_DDL, MARKER_TABLE, unsettledNodes } from '../cluster/settle.js';
 import { MonotonicClock } from '../history/clock.js';
 import { loadHistory } from '../history/load.js';
 import type { Json } from '../history/types.js';
@@ -31,7 +34,7 @@ import { RUN_FILES, type RunResults, type RunStatus, type TestDescription } from
 import { Rng, randomSeed } from './rng.js';
 import { makeRouter } from './routing.js';
 import { CLUSTER_KEYS, RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
-import { copyRedacted, createRunDir, writeJson } from './store.js';
+import { copyRedacted, createRunDir, ioReason, linkLatest, RunIoError, writeJson } from './store.js';
 import { redactSecrets } from '../util/redact.js';
 import { summarize } from './summary.js';
 
@@ -44,7 +47,6 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const dir = createRunDir(o.resultsDir, name);
   const t0 = process.hrtime.bigint();
   const clock = new MonotonicClock(t0);
-  const writer = new HistoryWriter(join(dir, RUN_FILES.history), { ...RUN_HISTORY_WRITE, clock });
   const progress = makeProgress(o.timeLimitS, o.progress);
   // how the run ended (status.json): running until one of checked / interrupted / could not start / failed
   let mainStarted = 0;
@@ -56,7 +58,6 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   const log = (line: string): void => progress.log(redactSecrets(line));
   const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
   const nemeses = o.nemesis.map((n) => makeNemesis(n, nemesisOptions(o))).filter((n): n is Nemesis => n !== null);
-
   let stopped = false;
   let stopNow: () => void = () => undefined;
   const stopping = new Promise<void>((r) => (stopNow = r));
@@ -64,6 +65,31 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     stopped = true;
     stopNow();
   };
+  // a history that cannot be written ends the run: clients and nemesis stop, the cluster is stopped below
+  let ioFailure: Error | null = null;
+  const historyFile = join(dir, RUN_FILES.history);
+  let writer: HistoryWriter;
+  try {
+    writer = new HistoryWriter(historyFile, {
+      ...RUN_HISTORY_WRITE,
+      clock,
+      onError: (err) => {
+        ioFailure ??= err;
+        stop();
+      },
+    });
+  } catch (err) {
+    throw new RunIoError(`cannot create ${historyFile}: ${ioReason(err)}`);
+  }
+  // then test.json (without the cluster, not started yet), then `latest`: a run killed in its first second
+  // leaves an (empty) history and a test.json `faultline check` can name the model of; `latest` never points at less
+  writeJson(join(dir, RUN_FILES.test), describeTest(o, name, seed, null, workload));
+  linkLatest(dir);
+  const ioError = (): RunIoError =>
+    new RunIoError(
+      `cannot record the run: writing ${historyFile} failed (${ioReason(ioFailure)}); the run and its cluster were stopped; ` +
+        `the history keeps the ${linesIn(historyFile)} events written before, as whole lines (faultline check ${dir})`,
+    );
   // Ctrl-C: stop clients, close the history (checkable as written), then the process registry stops servers
   let interrupted = false;
   const unCleanup = onCleanup(async (signal) => {
@@ -77,10 +103,10 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   let cluster: Cluster | null = null;
   try {
     if (o.progress) process.stderr.write(`faultline: ${name}: starting ${o.topology} cluster…\n`);
-    cluster = await startCluster(clusterOptions(o, o.keep ? join(dir, 'cluster') : undefined));
+    cluster = await startCluster({ ...clusterOptions(o, o.keep ? join(dir, 'cluster') : undefined), logDir: join(dir, RUN_FILES.nodeLogs) });
     const c = cluster;
     const test = describeTest(o, name, seed, c, workload);
-    writeJson(join(dir, RUN_FILES.test), test);
+    writeJson(join(dir, RUN_FILES.test), test); // again, with the nodes
 
     await setupWorkload(c, workload);
     const sampler = c.startSampler(join(dir, RUN_FILES.metrics), t0);
@@ -134,23 +160,27 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     clearInterval(ticker);
     progress.update(o.timeLimitS, counts, null);
     progress.stop();
+    if (ioFailure) throw ioError();
 
-    // heal, let replication catch up, final reads on every node
+    // heal, then one settled moment: every node caught up (or reported behind), then final reads and snapshot
     if (o.progress) process.stderr.write('faultline: healing and waiting for replication…\n');
     await healAll(nemeses, nctx, writer);
     await c.healAll();
     await restartDownNodes(c, writer, log);
-    const caughtUp = await c.waitForReplication(o.settleS * 1000).catch(() => false);
-    const final = await finalReads(c, workload);
-    writeJson(join(dir, RUN_FILES.final), final); // `faultline check --final auto` reads it back
+    const settlement = await c.settle(o.settleS * 1000).catch((err: unknown): Settlement => settleFailed(c, o.settleS * 1000, err));
+    const settled = finalSettlement(settlement);
+    for (const [n, why] of Object.entries(settled.unsettled ?? {})) log(`${n} has not settled: ${why}`);
+    const final: FinalFile = { ...(await finalReads(c, workload)), settlement: settlement as unknown as Json };
     const snapshot = await c.snapshot(workload.tables).catch((err: unknown): TableSnapshot[] => {
       log(`convergence snapshot failed: ${String(err)}`);
       return [];
     });
+    writeJson(join(dir, RUN_FILES.final), final); // `faultline check --final auto` reads it back
     const logical = c.topology === 'logical-bidir';
     const probe = logical ? await probeReplication(c, { t0Ns: t0 }).catch(() => null) : null;
     await sampler.stop();
     writer.close();
+    if (ioFailure) throw ioError();
 
     // check what is on disk, as `faultline check` would
     const loaded = await loadHistory(join(dir, RUN_FILES.history));
@@ -158,10 +188,10 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       ...workload.checkers(),
       retries: retriesChecker,
       latency: latencyChecker,
-      convergence: convergenceChecker(snapshot, caughtUp),
+      convergence: withSettlement(convergenceChecker(snapshot, settled), settlement),
       ...(logical ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
     };
-    const checked = compose(checkers)(loaded.history, { final: final.reads, concurrency: o.concurrency });
+    const checked = compose(checkers)(loaded.history, { final: final.reads, settlement: settled, concurrency: o.concurrency });
     const perChecker: Record<string, CheckResult> = {};
     for (const k of Object.keys(checkers)) perChecker[k] = checked[k] as CheckResult;
     if (Object.keys(final.errors).length > 0) perChecker['final-reads'] = { valid: true, errors: final.errors };
@@ -189,6 +219,33 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   }
 }
 
+/** The checkers' view of a settlement: the primary the others settled against, and who had not settled (why). */
+function finalSettlement(s: Settlement): FinalSettlement {
+  const out: FinalSettlement = {};
+  if (s.primary !== null) out.primary = s.primary;
+  const unsettled = unsettledNodes(s);
+  if (Object.keys(unsettled).length > 0) out.unsettled = unsettled;
+  return out;
+}
+
+/** The settle step itself failed (a bug, or every connection refused): every node counts as not settled. */
+function settleFailed(c: Cluster, timeoutMs: number, err: unknown): Settlement {
+  const reason = `the settle step failed: ${err instanceof Error ? err.message : String(err)}`;
+  return {
+    settled: false,
+    primary: null,
+    marker: '',
+    timeoutMs,
+    waitedMs: 0,
+    nodes: Object.fromEntries(c.nodes.map((n) => [n.name, { state: 'unreachable' as const, role: null, reason }])),
+  };
+}
+
+/** The convergence verdict with how each node stood when it was read (results.json shows both together). */
+function withSettlement(checker: Checker, s: Settlement): Checker {
+  return (h, ctx) => ({ ...checker(h, ctx), settlement: s as unknown as Json });
+}
+
 function nemesisOptions(o: RunOptions): NemesisOptions {
   return { partition: o.partition, cut: o.cut };
 }
@@ -199,8 +256,9 @@ function clusterOptions(o: RunOptions, keepLink: string | undefined): ClusterOpt
   return { ...(passed as Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]>), topology: o.topology, keepLink, keep: o.keep };
 }
 
-function describeTest(o: RunOptions, name: string, seed: number, c: Cluster, workload: Workload): TestDescription {
-  const d = c.describe();
+/** test.json: written before the cluster starts (c null: no nodes yet), and again with the cluster's description. */
+function describeTest(o: RunOptions, name: string, seed: number, c: Cluster | null, workload: Workload): TestDescription {
+  const d = c?.describe();
   return {
     name,
     workload: o.customWorkload?.name ?? o.workload,
@@ -210,18 +268,45 @@ function describeTest(o: RunOptions, name: string, seed: number, c: Cluster, wor
     seed,
     startedAt: new Date().toISOString(),
     options: { ...o, seed, workload: o.customWorkload?.name ?? o.workload, customWorkload: undefined } as unknown as Record<string, unknown>,
-    pgVersion: c.pgVersion,
-    nodes: d.nodes.map((n) => ({ ...n })),
+    ...(c && d ? { pgVersion: c.pgVersion, nodes: d.nodes.map((n) => ({ ...n })) } : {}),
     faultlineVersion: FAULTLINE_VERSION,
   };
 }
 
-/** Schema on every writable node; logical-bidir subscribes after the tables exist. */
+/**
+ * Schema on every writable node (external: the nodes not in recovery), after emptying the workload's tables
+ * left by an earlier run (TRUNCATE: a table keeps its place in any replication set); logical-bidir
+ * subscribes after the tables (and the settle marker table) exist.
+ */
 async function setupWorkload(c: Cluster, workload: Workload): Promise<void> {
-  const writable = c.topology === 'logical-bidir' || c.topology === 'external' ? c.nodes : [c.primary() ?? c.nodes[0]];
-  for (const n of writable) await withAdmin(c, n.name, (db) => workload.setup(db));
+  const candidates = c.topology === 'logical-bidir' || c.topology === 'external' ? c.nodes : [c.primary() ?? c.nodes[0]!];
+  const writable: ClusterNode[] = [];
+  for (const n of candidates) {
+    if (c.topology === 'external' && (n.role === 'standby' || (await withAdmin(c, n.name, inRecovery)))) continue;
+    writable.push(n);
+  }
+  if (writable.length === 0) throw new Error(`no writable node to create the ${workload.name} workload's tables on (${candidates.map((n) => n.name).join(', ')}: in recovery)`);
+  for (const n of writable) {
+    await withAdmin(c, n.name, async (db) => {
+      await emptyTables(db, [...workload.tables, MARKER_TABLE]);
+      await workload.setup(db);
+      await db.query(MARKER_DDL);
+    });
+  }
   if (c.topology === 'logical-bidir') await c.subscribeAll();
   await c.waitForReplication(30_000).catch(() => false);
+}
+
+async function inRecovery(db: pg.Client): Promise<boolean> {
+  return (await db.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r;
+}
+
+/** TRUNCATE the tables that exist (an earlier run's rows would otherwise be read as this run's). */
+async function emptyTables(db: pg.Client, tables: readonly string[]): Promise<void> {
+  for (const t of tables) {
+    const r = await db.query<{ t: string | null }>('SELECT to_regclass($1)::text AS t', [t]);
+    if (r.rows[0]!.t !== null) await db.query(`TRUNCATE ${t.split('.').map((p) => db.escapeIdentifier(p)).join('.')} RESTART IDENTITY`);
+  }
 }
 
 /** A short-lived admin connection straight to the node (bypassing its proxy). */
@@ -229,11 +314,12 @@ function withAdmin<T>(c: Cluster, node: string, fn: (db: pg.Client) => Promise<T
   return withClient({ ...c.adminConfig(node), connectionTimeoutMillis: 10_000, query_timeout: 60_000 }, fn);
 }
 
+/** After healing: resume paused nodes, restart stopped ones, re-clone standbys failover left on an old timeline. */
 async function restartDownNodes(c: Cluster, writer: HistoryWriter, log: (s: string) => void): Promise<void> {
   for (const n of c.nodes) {
     if (n.role === 'external') continue;
     if (n.state === 'paused') await c.resume(n.name);
-    if (n.state === 'killed' || n.state === 'stopped') {
+    if (n.state === 'killed' || n.state === 'stopped' || n.state === 'exited') {
       writer.append({ process: 'nemesis', type: 'invoke', f: 'restart' });
       try {
         await c.start(n.name);
@@ -243,6 +329,19 @@ async function restartDownNodes(c: Cluster, writer: HistoryWriter, log: (s: stri
         writer.append({ process: 'nemesis', type: 'info', f: 'restart', error: String(err) });
       }
     }
+  }
+  // a standby failover could not reach (it may hold WAL past the fork) but that kept running is re-cloned:
+  // left alone it would follow no primary and be read as if it had caught up
+  let started = false;
+  try {
+    const nodes = await c.rejoinStale(() => {
+      started = true;
+      writer.append({ process: 'nemesis', type: 'invoke', f: 'rejoin' });
+    });
+    if (started) writer.append({ process: 'nemesis', type: 'info', f: 'rejoin', value: { nodes } });
+  } catch (err) {
+    log(`could not re-clone a stale standby: ${String(err)}`);
+    if (started) writer.append({ process: 'nemesis', type: 'info', f: 'rejoin', error: String(err) });
   }
 }
 
@@ -257,6 +356,18 @@ async function finalReads(c: Cluster, workload: Workload): Promise<FinalFile> {
     }
   }
   return { reads, errors };
+}
+
+/** Lines in a file (0 when unreadable). */
+function linesIn(file: string): number {
+  try {
+    const b = readFileSync(file);
+    let n = 0;
+    for (let i = b.indexOf(10); i >= 0; i = b.indexOf(10, i + 1)) n++;
+    return n;
+  } catch {
+    return 0;
+  }
 }
 
 function copyNodeLogs(c: Cluster, dir: string): void {

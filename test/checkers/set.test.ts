@@ -131,25 +131,75 @@ describe('set checker: final reads', () => {
   const h = new HistoryBuilder();
   h.op(0, 'add', 1, undefined).op(0, 'add', 2, undefined).op(0, 'add', 3, undefined, 'info');
   h.op(1, 'read', null, [1, 2]);
+  type Fin = Record<string, { settled: boolean; reference: boolean; missing: Capped<ElementRef>; unexpected: Capped<ElementRef> }>;
+  const anomalies = (r: ReturnType<typeof checkSet>) => (r.anomalies ?? []).map((a) => [a.type, a.nodes ?? [], (a.data as { count?: number })?.count ?? (a.data as { element?: Json })?.element]);
 
-  it('reports lost and unexpected elements per node', () => {
+  it('without a primary, lost means absent from every node; a node lacking what others hold is missing-on-node', () => {
     const r = checkSet(h.paired(), { final: { n1: [1, 2, 3], n2: [1], n3: [1, 2, 99] } });
     expect(r.valid).toBe(false);
-    const fin = r.final as Record<string, { lost: Capped<ElementRef>; unexpected: Capped<ElementRef> }>;
-    expect(fin.n1.lost.count + fin.n1.unexpected.count).toBe(0);
-    // 3 (an info add) is known once n1's final read shows it, so n2 and n3 lost it
-    expect(fin.n2.lost.items.map((e) => e.element)).toEqual([2, 3]);
-    expect(fin.n3.lost.items.map((e) => e.element)).toEqual([3]);
+    const fin = r.final as Fin;
+    expect(fin.n1.missing.count + fin.n1.unexpected.count).toBe(0);
+    // 3 (an info add) is known once n1's final read shows it; n2 and n3 lack it, n2 also 2: not lost (n1 holds them)
+    expect(fin.n2.missing.items.map((e) => e.element)).toEqual([2, 3]);
+    expect(fin.n3.missing.items.map((e) => e.element)).toEqual([3]);
     expect(fin.n3.unexpected.items.map((e) => e.element)).toEqual([99]);
-    expect(list(r, 'lost').items[0]).toMatchObject({ element: 2, firstMissedBy: { final: true, node: 'n2' } });
+    expect(list(r, 'lost').count).toBe(0);
+    expect(anomalies(r)).toEqual([
+      ['missing-on-node', ['n2'], 2],
+      ['missing-on-node', ['n3'], 1],
+      ['unexpected', ['n3'], 99],
+    ]);
+    expect(r.reason).toMatch(/2 missing on n2 though it had caught up/);
     expect(elements(r, 'recovered')).toEqual([3]);
   });
 
-  it('an info add seen only in some final read is lost on the others', () => {
-    const r = checkSet(h.paired(), { final: { n1: [1, 2, 3], n2: [1, 2] } });
-    const fin = r.final as Record<string, { lost: Capped<ElementRef> }>;
-    expect(fin.n2.lost.items.map((e) => e.element)).toEqual([3]);
+  it('an element absent from every final read is lost, named with the reads that missed it', () => {
+    const r = checkSet(h.paired(), { final: { n1: [1], n2: [1] } });
+    expect(elements(r, 'lost')).toEqual([2]);
+    expect(list(r, 'lost').items[0]).toMatchObject({ element: 2, firstMissedBy: { final: true, nodes: ['n1', 'n2'] } });
+    expect(r.reason).toMatch(/1 lost \(first: 2, missed by the final reads on n1, n2\)/);
+    expect(anomalies(r)).toEqual([['lost', ['n1', 'n2'], 2]]);
+    expect(r.anomalies![0]!.ops).toEqual([2]); // the add's invoke index
+  });
+
+  // issue 12: a re-cloned standby read before it caught up reported the primary's elements as lost
+  const sync = new HistoryBuilder();
+  for (let i = 79; i <= 82; i++) sync.op(0, 'add', i, undefined, 'ok', { node: 'n2' });
+
+  it('an element the final primary holds is not lost because a standby that had not caught up lacks it', () => {
+    const r = checkSet(sync.paired(), {
+      final: { n1: [79, 80, 81, 82], n2: [79, 80, 81, 82], n3: [79, 80] },
+      settlement: { primary: 'n2', unsettled: { n3: 'replayed 0/8000000 of 0/8000968 (2408 bytes behind)' } },
+    });
+    expect(r.valid).toBe(true);
+    expect(list(r, 'lost').count).toBe(0);
+    expect(r.anomalies).toEqual([]);
+    expect(r.notConverged).toEqual([
+      { type: 'missing-on-node', ops: [4, 6], nodes: ['n3'], data: { count: 2, elements: '81–82', settled: false, reason: 'replayed 0/8000000 of 0/8000968 (2408 bytes behind)' } },
+    ]);
+    expect((r.warnings as string[])[0]).toMatch(/^n3 had not caught up when read \(replayed 0\/8000000.*the 2 element\(s\) it lacks \(81–82\) are not judged lost/);
+    expect((r.final as Fin).n3).toMatchObject({ settled: false, reference: false });
+  });
+
+  it('the same read on a standby that had caught up is a divergence (missing-on-node), not lost', () => {
+    const r = checkSet(sync.paired(), { final: { n2: [79, 80, 81, 82], n3: [79, 80] }, settlement: { primary: 'n2' } });
     expect(r.valid).toBe(false);
+    expect(list(r, 'lost').count).toBe(0);
+    expect(anomalies(r)).toEqual([['missing-on-node', ['n3'], 2]]);
+  });
+
+  it('an element the final primary lacks is lost, even when a standby holds it', () => {
+    const r = checkSet(sync.paired(), { final: { n2: [79, 80], n3: [79, 80, 81, 82] }, settlement: { primary: 'n2' } });
+    expect(elements(r, 'lost')).toEqual([81, 82]);
+    expect(list(r, 'lost').items[0]).toMatchObject({ firstMissedBy: { final: true, node: 'n2' } });
+  });
+
+  it('with no settled final read, only the history judges, and the verdict is unknown at best', () => {
+    const r = checkSet(sync.paired(), { final: { n3: [79] }, settlement: { unsettled: { n3: 'paused' } } });
+    expect(r.valid).toBe('unknown');
+    expect(list(r, 'lost').count).toBe(0);
+    expect(elements(r, 'neverRead')).toEqual([79, 80, 81, 82]);
+    expect(r.reason).toMatch(/no final read is of a settled node \(n3: paused\)/);
   });
 });
 
@@ -200,24 +250,28 @@ describe('set checker: properties on simulated histories', () => {
 });
 
 /** The set-full definitions applied literally, element by element over every read: O(elements × reads). */
-function reference(events: ReturnType<typeof simulateRun>['events'], finals: Array<[string, Json[]]>) {
+function reference(events: ReturnType<typeof simulateRun>['events'], finals: Array<[string, Json[]]>, judged: ReadonlySet<string>) {
   const h = pairHistory(events);
   const reads = h.ops
     .filter((o) => o.f === 'read' && o.type === 'ok')
     .map((o) => ({ invoke: o.invokeIndex, complete: o.completeIndex!, els: new Set((o.value as Json[]).map((v) => JSON.stringify(v))), index: o.invokeIndex as number | null }));
-  for (const [, vals] of finals) reads.push({ invoke: Infinity, complete: h.events, els: new Set(vals.map((v) => JSON.stringify(v))), index: null });
+  // the judged final reads count as one read holding what any of them holds; the others only as sightings
+  const sightings = finals.filter(([n]) => !judged.has(n)).map(([, vals]) => new Set(vals.map((v) => JSON.stringify(v))));
+  const refs = finals.filter(([n]) => judged.has(n));
+  if (refs.length > 0) reads.push({ invoke: Infinity, complete: h.events, els: new Set(refs.flatMap(([, vals]) => vals.map((v) => JSON.stringify(v)))), index: null });
   const adds = h.ops.filter((o) => o.f === 'add');
-  const ids = new Set<string>([...adds.map((o) => JSON.stringify(o.invokeValue)), ...reads.flatMap((r) => [...r.els])]);
+  const ids = new Set<string>([...adds.map((o) => JSON.stringify(o.invokeValue)), ...reads.flatMap((r) => [...r.els]), ...sightings.flatMap((els) => [...els])]);
   const out = { lost: [] as Array<[string, number | null]>, stale: [] as Array<[string, number | null]>, neverRead: [] as string[], unexpected: [] as string[] };
   for (const id of ids) {
     const mine = adds.filter((o) => JSON.stringify(o.invokeValue) === id);
     const attempted = mine.some((o) => o.type !== 'fail');
     const seenBy = reads.filter((r) => r.els.has(id));
+    const seenAtEnd = sightings.some((els) => els.has(id));
     if (!attempted) {
-      if (seenBy.length > 0) out.unexpected.push(id);
+      if (seenBy.length > 0 || seenAtEnd) out.unexpected.push(id);
       continue;
     }
-    const known = Math.min(...mine.filter((o) => o.type === 'ok').map((o) => o.completeIndex!), ...seenBy.map((r) => r.complete));
+    const known = Math.min(...mine.filter((o) => o.type === 'ok').map((o) => o.completeIndex!), ...seenBy.map((r) => r.complete), seenAtEnd ? h.events : Infinity);
     if (known === Infinity) continue;
     const after = reads.map((r, pos) => ({ r, pos })).filter(({ r }) => r.invoke > known);
     if (after.length === 0) {
@@ -244,7 +298,8 @@ describe('set checker: agrees with the literal definitions', () => {
         simPlanArb({ model: 'set', maxOps: 50, maxKeys: 0 }),
         fc.array(mutation, { maxLength: 4 }),
         fc.array(fc.nat(), { maxLength: 3 }),
-        (plan, mutations, finalDrops) => {
+        fc.record({ primary: fc.option(fc.nat({ max: 3 })), unsettled: fc.array(fc.nat({ max: 3 }), { maxLength: 2 }) }),
+        (plan, mutations, finalDrops, who) => {
           const run = simulateRun(plan);
           const events = run.events.map((e) => ({ ...e }));
           const readEvents = events.filter((e) => e.type === 'ok' && e.f === 'read');
@@ -259,8 +314,14 @@ describe('set checker: agrees with the literal definitions', () => {
           }
           const state = run.final.get(null) as Json[];
           const finals: Array<[string, Json[]]> = finalDrops.map((d, i) => [`n${i}`, state.filter((_, k) => state.length === 0 || k !== d % state.length)]);
-          const ref = reference(events, finals);
-          const r = checkSet(pairHistory(events), finals.length > 0 ? { final: Object.fromEntries(finals) } : {});
+          // which finals judge: the settled primary's, else every settled node's (checkers/set.ts finalsIn)
+          const unsettled = Object.fromEntries(who.unsettled.map((i) => [`n${i}`, 'behind']));
+          const settled = finals.map(([n]) => n).filter((n) => !(n in unsettled));
+          const primary = who.primary === null ? undefined : `n${who.primary}`;
+          const judged = new Set(primary !== undefined && settled.includes(primary) ? [primary] : settled);
+          const ref = reference(events, finals, judged);
+          const settlement = primary === undefined ? { unsettled } : { primary, unsettled };
+          const r = checkSet(pairHistory(events), finals.length > 0 ? { final: Object.fromEntries(finals), settlement } : {});
           const ids = (name: string) => list(r, name).items.map((e) => JSON.stringify(e.element)).sort();
           expect(ids('lost')).toEqual(ref.lost.map(([id]) => id).sort());
           expect(ids('stale')).toEqual(ref.stale.map(([id]) => id).sort());

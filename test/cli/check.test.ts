@@ -10,6 +10,7 @@ import { CHECK_MODEL_CHOICES } from '../../src/cli/commands/check.js';
 import { ensureBuilt, faultline } from '../support/built-cli.js';
 import { HistoryBuilder } from '../support/build-history.js';
 import { randomPlan, simulate } from '../support/simulate.js';
+import { makeWorkload } from '../../workloads/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-check-'));
 const file = (name: string, text: string): string => {
@@ -172,6 +173,29 @@ describe('faultline check: files, usage', () => {
     const none = faultline(['check', run]);
     expect(none.status).toBe(64);
     expect(none.stderr).toMatch(/names no model: workload delete-upsert has none for faultline check/);
+  });
+
+  // issue 12 item 3: an upsert run recorded model "register", which its run never applied
+  it('never applies a model the run was not judged by: exit 64, naming the checkers it was', () => {
+    const run = join(dir, 'run-upsert');
+    mkdirSync(run);
+    // on logical-bidir each node takes its own writes: n2 reads its own write back, n1 then reads n1's older one
+    const h = new HistoryBuilder();
+    h.op(0, 'write', 1, undefined, 'ok', { key: 0, node: 'n1' }).op(1, 'write', 2, undefined, 'ok', { key: 0, node: 'n2' });
+    h.op(1, 'read', null, 2, 'ok', { key: 0, node: 'n2' }).op(0, 'read', null, 1, 'ok', { key: 0, node: 'n1' });
+    writeFileSync(join(run, 'history.jsonl'), h.jsonl());
+    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'upsert', model: 'register' }));
+    writeFileSync(join(run, 'results.json'), JSON.stringify({ valid: true, checkers: { 'final-state': { valid: true }, stats: { valid: true }, convergence: { valid: true } }, summary: [] }));
+    const r = faultline(['check', run]);
+    expect(r.status).toBe(64);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      `faultline: ${join(run, 'test.json')}: names model register, but workload upsert was judged by final-state, stats, convergence, not linearizability: no pure checker re-judges this run (its verdict is in results.json; --model register checks the history as register anyway)\n`,
+    );
+    // asked for explicitly, the model is applied (and this history is not a register's)
+    expect(faultline(['check', '--model', 'register', run]).status).toBe(1);
+    // a run of today's upsert workload records no model
+    expect(makeWorkload('upsert').model).toBeUndefined();
   });
 
   it("names the run's own verdict when it differs, and the checkers a history cannot repeat", () => {

@@ -11,6 +11,7 @@ import { loadHistory, readHistoryEvents } from '../../src/history/load.js';
 import fc from 'fast-check';
 import type { Json } from '../../src/history/types.js';
 import { HistoryWriter, type HistoryWriterOptions } from '../../src/history/writer.js';
+import { mountTmpfs } from '../support/tmpfs.js';
 
 const childScript = fileURLToPath(new URL('../support/writer-child.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'faultline-writer-'));
@@ -180,5 +181,60 @@ describe('HistoryWriter in tick mode', () => {
     w.append({ process: 1, type: 'invoke', f: 'add', value: 2 });
     w.close();
     expect(readFileSync(file, 'utf8').trim().split('\n')).toHaveLength(3);
+  });
+});
+
+// issue 12 item 5: a disk that fills mid-run (a real 64 KB tmpfs) leaves whole lines and is reported once
+describe('HistoryWriter on a full disk', () => {
+  for (const flush of ['sync', 'tick'] as const) {
+    it(`(${flush}) cuts the file back to its last whole line, reports the error once, drops later events`, async () => {
+      const fs = mountTmpfs('64k', 'writer-enospc');
+      if (!fs) return;
+      try {
+        const file = join(fs.dir, 'history.jsonl');
+        const errors: Error[] = [];
+        const w = new HistoryWriter(file, { flush, onError: (e) => errors.push(e) });
+        const pad = 'x'.repeat(333); // lines that do not divide the disk's size evenly
+        for (let i = 0; i < 2000 && errors.length === 0; i++) {
+          w.append({ process: 0, type: 'invoke', f: 'add', value: `${i}${pad}` });
+          w.append({ process: 0, type: 'ok', f: 'add', value: `${i}${pad}` });
+          if (flush === 'tick') await new Promise((r) => setImmediate(r));
+        }
+        w.append({ process: 1, type: 'invoke', f: 'read', value: null });
+        w.close();
+        expect(errors.map((e) => (e as NodeJS.ErrnoException).code)).toEqual(['ENOSPC']);
+        expect(w.failure).toBe(errors[0]);
+        const text = readFileSync(file, 'utf8');
+        expect(text.length).toBeGreaterThan(0);
+        expect(text.endsWith('\n')).toBe(true);
+        const lines = text.trimEnd().split('\n');
+        lines.forEach((l, i) => expect(JSON.parse(l)).toMatchObject({ index: i }));
+        // the reader takes it (pairs may be open at the end: a crash-like stop)
+        expect((await readHistoryEvents(file)).events).toHaveLength(lines.length);
+      } finally {
+        fs.remove();
+      }
+    });
+  }
+
+  it('without onError the failure is thrown, after the cut', () => {
+    const fs = mountTmpfs('64k', 'writer-enospc');
+    if (!fs) return;
+    try {
+      const file = join(fs.dir, 'history.jsonl');
+      const w = new HistoryWriter(file, { validate: false });
+      let thrown: unknown = null;
+      for (let i = 0; i < 2000 && thrown === null; i++) {
+        try {
+          w.append({ process: 0, type: 'invoke', f: 'add', value: `${i}${'y'.repeat(500)}` });
+        } catch (err) {
+          thrown = err;
+        }
+      }
+      expect((thrown as NodeJS.ErrnoException).code).toBe('ENOSPC');
+      expect(readFileSync(file, 'utf8').endsWith('\n')).toBe(true);
+    } finally {
+      fs.remove();
+    }
   });
 });

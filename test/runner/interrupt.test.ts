@@ -1,5 +1,6 @@
 // Ctrl-C in the middle of `faultline run` stops every server and proxy it started, and the history written
-// so far is checkable with `faultline check` (issue acceptance 6).
+// so far is checkable with `faultline check` (issue acceptance 6). A run SIGKILLed at once leaves `latest` on a
+// run directory that has its test.json (issue 12 item 7).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,6 +49,33 @@ describe('Ctrl-C during faultline run', () => {
       expect(readdirSync(join(results, 'latest'))).toContain('test.json');
     } finally {
       child.kill('SIGKILL');
+    }
+  });
+
+  it('SIGKILLed in its first second: results/latest points at a run with a test.json, and check reads it', async () => {
+    const own = mkdtempSync(join(tmpdir(), 'faultline-kill9-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '-w', 'set', '-t', 'single', '--time-limit', '30', '--results', own, '--quiet'], {
+        cwd: ROOT,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const exit = new Promise<void>((r) => child.once('exit', () => r()));
+      try {
+        // the moment `latest` appears, before the cluster is up
+        expect(await until(() => existsSync(join(own, 'latest')), 90_000, 2)).toBe(true);
+        const tree = descendants(child.pid!);
+        child.kill('SIGKILL');
+        await exit;
+        expect(await until(() => tree.every(gone), 30_000)).toBe(true);
+      } finally {
+        child.kill('SIGKILL');
+      }
+      expect(readdirSync(join(own, 'latest'))).toEqual(expect.arrayContaining(['history.jsonl', 'test.json']));
+      const check = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'check', join(own, 'latest')], { cwd: ROOT, encoding: 'utf8' });
+      expect(check.status, check.stderr + check.stdout).toBe(0);
+      expect(check.stdout).toMatch(/valid — model set, 0 ops/);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
     }
   });
 });

@@ -209,7 +209,11 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     return { dir, results, test };
   } catch (err) {
     progress.stop();
-    if (!interrupted) status({ state: cluster === null ? 'could not start' : 'failed', error: redactSecrets(err instanceof Error ? err.message : String(err)) });
+    try {
+      if (!interrupted) status({ state: cluster === null ? 'could not start' : 'failed', error: redactSecrets(err instanceof Error ? err.message : String(err)) });
+    } catch {
+      // a full disk cannot take the status either: the error below says what failed
+    }
     throw err;
   } finally {
     stop();

@@ -22,6 +22,8 @@ Exit status (the highest over all runs):
   65 malformed input (an experiment file or a --replay test.json: file:line)
   66 an input file not found (an experiment file, a --replay directory)
   69 the cluster could not be started (a single run), or an external resource failed
+  74 the run could not record its results (a full disk): it and its cluster were
+  stopped; what it wrote is whole lines (faultline check)
   70 internal error (a bug: please report it)
   130 interrupted by SIGINT (Ctrl-C), 143 by SIGTERM: every server and proxy is
   stopped; the history so far is checkable (faultline check, faultline report)`;

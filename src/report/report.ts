@@ -10,6 +10,10 @@ import { nemesisIntervals } from './nemesis.js';
 import { renderRate } from './rate.js';
 import { renderReplication } from './replication.js';
 import { renderTimeline } from './timeline.js';
+import { renderTxnCycle, txnCycles } from './txn.js';
+
+/** How many transactional cycles the report draws (one picture each). */
+const MAX_CYCLES = 8;
 
 export interface RenderedReport {
   /** file name → contents: the pictures drawn, then index.html */
@@ -60,6 +64,9 @@ export function renderReport(run: RunData, opts: RenderOptions = {}): RenderedRe
   draw('timeline.svg', 'Timeline of operations', () => renderTimeline({ ...base, highlights: findHighlights(run.results, ops) }).svg, '');
   const lin = linearizabilityData(run.results?.checkers as Rec | undefined);
   if (lin) draw('linearizability.svg', 'The failing window of the linearizability check', () => renderLinearizability({ ops, linearizability: lin }), 'no anomaly to draw');
+  const cycles = txnCycles(run.results);
+  cycles.slice(0, MAX_CYCLES).forEach((c, i) => draw(`cycle-${i + 1}.svg`, `${c.anomaly.type}: dependency cycle and why it is one`, () => renderTxnCycle(c), ''));
+  if (cycles.length > MAX_CYCLES) notes.push(`${cycles.length} dependency cycles found; the first ${MAX_CYCLES} are drawn (all are in results.json)`);
   if (isCounterRun(run)) draw('counter.svg', 'Counter reads against the bounds', () => renderCounter({ ...base, counter: run.results?.checkers.counter ?? null }), '');
   draw('latency.svg', 'Latency', () => renderLatency(base), '');
   draw('rate.svg', 'Throughput', () => renderRate(base), '');

@@ -223,3 +223,18 @@ export function sequentialTxns(txns: ReadonlyArray<readonly [number, Json[][], C
   }
   return events;
 }
+
+/**
+ * A txn history in rounds: the txns of one round are all invoked, then all completed (concurrent with each other),
+ * each on its own process; rounds follow one another in real time. Each txn: completed micro-ops.
+ */
+export function roundsOfTxns(rounds: ReadonlyArray<ReadonlyArray<Json[][]>>): HistoryEvent[] {
+  const events: HistoryEvent[] = [];
+  let p = 0;
+  for (const round of rounds) {
+    const procs = round.map(() => p++);
+    round.forEach((mops, i) => events.push({ index: events.length, time: events.length * 1e6, process: procs[i] as number, type: 'invoke', f: 'txn', value: mops.map(([f, k, v]) => [f, k, f === 'r' ? null : v] as Json) }));
+    round.forEach((mops, i) => events.push({ index: events.length, time: events.length * 1e6, process: procs[i] as number, type: 'ok', f: 'txn', value: mops }));
+  }
+  return events;
+}

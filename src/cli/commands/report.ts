@@ -14,7 +14,9 @@ function parsePort(v: string): number {
 const REPORT_HELP = `
 Writes into RUN_DIR: timeline.svg, latency.svg, rate.svg, replication.svg (from
 metrics.jsonl), counter.svg (counter runs), linearizability.svg (invalid register
-runs) and index.html (verdict, pictures inline, results as tables, options).
+runs), cycle-1.svg … cycle-8.svg (transactional runs: each dependency cycle drawn,
+with its explanation) and index.html (verdict, pictures inline, results as
+tables, options).
 A missing test.json, results.json or metrics.jsonl is noted on the page.
 
 Exit status: 0 written   65 malformed input (file:line on stderr)

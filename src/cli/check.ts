@@ -148,7 +148,7 @@ function refuseForeignModel(file: string, testFile: string, model: CheckModel, w
   );
 }
 
-async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
+export async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
   let model = opts.model;
   try {
     const chosen = modelFor(file, opts);

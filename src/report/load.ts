@@ -6,7 +6,9 @@ import { EXIT, InputError, UserError } from '../cli/exit.js';
 import { readHistoryEvents } from '../history/load.js';
 import { pairHistory } from '../history/pair.js';
 import type { PairedHistory } from '../history/types.js';
-import { RUN_FILES, type RunResults, type TestDescription } from '../runner/results.js';
+import { isAlive } from '../util/processes.js';
+import type { HistoryCheck, HistoryChecker } from './ending.js';
+import { RUN_FILES, RUN_STATES, type RunResults, type RunStatus, type TestDescription } from '../runner/results.js';
 
 /** One line of metrics.jsonl, as far as the report relies on it: a time, a node, and numeric fields. */
 export interface MetricSample {
@@ -21,6 +23,12 @@ export interface RunData {
   history: PairedHistory;
   test: TestDescription | null;
   results: RunResults | null;
+  /** how the run ended (status.json; null for runs made before it was written, or when unreadable) */
+  status?: RunStatus | null;
+  /** a `running` run: does its process still run? (null: not a running run, or no pid) */
+  alive?: boolean | null;
+  /** without results.json: the verdict of the history as written (when a HistoryChecker was given) */
+  check?: HistoryCheck | null;
   metrics: MetricSample[];
   /** first and last event time (ns) */
   start: number;
@@ -32,6 +40,8 @@ export interface RunData {
 export interface LoadOptions {
   /** malformed test.json / results.json / metrics.jsonl throw InputError (exit 65) instead of becoming notes */
   strict?: boolean;
+  /** checks the history of a run without results.json (faultline report / serve: the command line injects it) */
+  check?: HistoryChecker;
 }
 
 /** 1-based line of a character offset in text. */
@@ -113,6 +123,18 @@ async function optionalJson<T>(dir: string, name: string, strict: boolean, notes
   }
 }
 
+/** status.json when it is there and has a known state; null otherwise (older runs have none: no note). */
+export async function readStatus(dir: string): Promise<RunStatus | null> {
+  const text = await readOptional(join(dir, RUN_FILES.status));
+  if (text === null) return null;
+  try {
+    const v = JSON.parse(text) as RunStatus;
+    return typeof v === 'object' && v !== null && RUN_STATES.includes(v.state) ? v : null;
+  } catch {
+    return null;
+  }
+}
+
 /** Load a run directory. Throws UserError(66) without history.jsonl, InputError(65) on a malformed history. */
 export async function loadRun(dir: string, opts: LoadOptions = {}): Promise<RunData> {
   const strict = opts.strict ?? false;
@@ -127,6 +149,7 @@ export async function loadRun(dir: string, opts: LoadOptions = {}): Promise<RunD
   const notes: string[] = [];
   const test = await optionalJson<TestDescription>(dir, RUN_FILES.test, strict, notes);
   const results = await optionalJson<RunResults>(dir, RUN_FILES.results, strict, notes);
+  const status = await readStatus(dir);
   let metrics: MetricSample[] = [];
   const metricsPath = join(dir, RUN_FILES.metrics);
   const mtext = await readOptional(metricsPath);
@@ -137,7 +160,13 @@ export async function loadRun(dir: string, opts: LoadOptions = {}): Promise<RunD
   }
   const first = loaded.events[0];
   const last = loaded.events[loaded.events.length - 1];
-  const start = Math.min(0, first?.time ?? 0);
+  // pictures start at the whole second before the first event (a run spends its first seconds starting the cluster)
+  const start = first ? Math.floor(first.time / 1e9) * 1e9 : 0;
   const end = Math.max(last?.time ?? 0, ...metrics.slice(-1).map((s) => s.time), start + 1);
-  return { dir, history, test, results, metrics, start, end, notes };
+  const alive = status?.state === 'running' && typeof status.pid === 'number' ? isAlive(status.pid) : null;
+  let check: HistoryCheck | null = null;
+  if (results === null && opts.check) {
+    check = await opts.check(dir).catch((err: unknown) => ({ model: '?', valid: 'unknown' as const, checkers: {}, error: err instanceof Error ? err.message : String(err) }));
+  }
+  return { dir, history, test, results, status, alive, check, metrics, start, end, notes };
 }

@@ -5,7 +5,7 @@ import type { CompletionType, Op } from '../history/types.js';
 import { MUTED, OUTCOME_COLORS, OUTCOME_LABELS } from './colors.js';
 import type { NemesisLayout } from './nemesis.js';
 import { bucketWidth, NS_PER_S, timeScale } from './scales.js';
-import { asCall, emptyChart, legend, nemesisBands, newFrame, type Sel, svgText, timeAxis } from './svg.js';
+import { asCall, emptyChart, faultLegend, legend, nemesisBands, newFrame, type Sel, svgText, timeAxis } from './svg.js';
 
 export interface RateBucket {
   /** bucket start, ns */
@@ -59,7 +59,7 @@ export function renderRate(input: RateInput): string {
   const margin = { top: 64, right: 150, bottom: 44, left: 64 };
   const f = newFrame('rate', width, 300, margin, `Throughput: completed ops per second (${s.width / NS_PER_S} s buckets)`);
   const types: CompletionType[] = ['ok', 'fail', 'info'];
-  legend(f.svg, types.map((t) => ({ label: OUTCOME_LABELS[t], color: OUTCOME_COLORS[t], shape: 'line' as const })), margin.left, 38);
+  legend(f.svg, [...types.map((t) => ({ label: OUTCOME_LABELS[t], color: OUTCOME_COLORS[t], shape: 'line' as const })), ...faultLegend(input.nemesis)], margin.left, 38);
   const x = timeScale([input.start, input.end], [0, f.innerWidth]);
   const nsx = (ns: number): number => x(ns / 1e9);
   const max = d3.max(s.buckets, (b) => Math.max(b.ok, b.fail, b.info)) ?? 1;

@@ -1,6 +1,7 @@
 // Renders a loaded run into its report files (the SVG pictures and index.html) as strings. Pure: a picture
 // that cannot be drawn (missing input, or a rendering error) is skipped with a note, never an exception.
-import { findHighlights } from './anomalies.js';
+import { findHighlights, lostLinks } from './anomalies.js';
+import { checkAsResults, describeEnding } from './ending.js';
 import { renderCounter } from './counter.js';
 import { type Picture, renderIndexHtml } from './html.js';
 import { renderLatency } from './latency.js';
@@ -10,6 +11,7 @@ import { nemesisIntervals } from './nemesis.js';
 import { renderRate } from './rate.js';
 import { renderReplication } from './replication.js';
 import { renderTimeline } from './timeline.js';
+import { renderTimelinePage } from './timeline-page.js';
 import { renderTxnCycle, txnCycles } from './txn.js';
 
 /** How many transactional cycles the report draws (one picture each). */
@@ -61,7 +63,10 @@ export function renderReport(run: RunData, opts: RenderOptions = {}): RenderedRe
       pictures.push({ file, title, svg: null, note: msg });
     }
   };
-  draw('timeline.svg', 'Timeline of operations', () => renderTimeline({ ...base, highlights: findHighlights(run.results, ops) }).svg, '');
+  // the run's verdict, or (interrupted, failed) the verdict of the history it wrote
+  const judged = run.results ?? (run.check && run.check.error === undefined ? checkAsResults(run.check) : null);
+  const highlights = findHighlights(judged, ops);
+  draw('timeline.svg', 'Timeline of operations', () => renderTimeline({ ...base, highlights }).svg, '');
   const lin = linearizabilityData(run.results?.checkers as Rec | undefined);
   if (lin) draw('linearizability.svg', 'The failing window of the linearizability check', () => renderLinearizability({ ops, linearizability: lin }), 'no anomaly to draw');
   const cycles = txnCycles(run.results);
@@ -75,6 +80,12 @@ export function renderReport(run: RunData, opts: RenderOptions = {}): RenderedRe
   const files = new Map<string, string>();
   for (const p of pictures) if (p.svg !== null) files.set(p.file, p.svg);
   const runName = opts.runName ?? run.dir.split(/[\\/]/).filter(Boolean).slice(-2).join('/');
-  files.set('index.html', renderIndexHtml({ runName, test: run.test, results: run.results, pictures, notes, files: opts.rawFiles ?? [] }));
+  try {
+    files.set('timeline.html', renderTimelinePage({ runName, test: run.test, results: judged, ...base, highlights, lost: lostLinks(judged, ops) }));
+  } catch (err) {
+    notes.push(`timeline.html could not be written: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const ending = describeEnding(run.status ?? null, run.results !== null, run.alive ?? null);
+  files.set('index.html', renderIndexHtml({ runName, test: run.test, results: run.results, pictures, notes, files: opts.rawFiles ?? [], ending, check: run.check ?? null, lost: lostLinks(judged, ops).count }));
   return { files, pictures, notes };
 }

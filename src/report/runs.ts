@@ -1,11 +1,13 @@
 // The runs under a results directory (results/<test>/<timestamp>/ holding a history.jsonl) and the table of
 // them that `faultline serve` shows, newest first, a page at a time, filtered by verdict. Discovery is thin
 // I/O (each run's files read again only when they change); the page is a pure function.
-import { lstat, readdir, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Validity } from '../../checkers/types.js';
-import { RUN_FILES } from '../runner/results.js';
+import { RUN_FILES, RUN_STATES, type RunStatus } from '../runner/results.js';
+import { isAlive } from '../util/processes.js';
 import { readRegular } from '../util/regular-file.js';
+import { describeEnding, type EndingLabel } from './ending.js';
 import { STYLE, type Verdict, verdictOf } from './html.js';
 import { esc } from './tables.js';
 
@@ -21,6 +23,13 @@ export interface RunEntry {
   /** first summary line, or why there is no verdict */
   why: string;
   checked: boolean;
+  /** how the run ended (status.json; older runs: checked when results.json is there) */
+  ending?: EndingLabel;
+  seed?: number;
+  /** run duration, ms (results.json) */
+  durationMs?: number;
+  /** lost elements (set runs), or null when the run has no set checker */
+  lost?: number | null;
 }
 
 /** test.json and results.json larger than this are not read for the table (the run shows as unchecked). */
@@ -41,7 +50,7 @@ export type RunsCache = Map<string, { stamp: string; entry: RunEntry }>;
 
 async function stampOf(dir: string): Promise<string> {
   const parts = await Promise.all(
-    [RUN_FILES.history, RUN_FILES.test, RUN_FILES.results].map((f) =>
+    [RUN_FILES.history, RUN_FILES.test, RUN_FILES.results, RUN_FILES.status].map((f) =>
       stat(join(dir, f)).then(
         (s) => `${s.mtimeMs}:${s.size}`,
         () => '-',
@@ -67,6 +76,11 @@ async function readEntry(root: string, dir: string): Promise<RunEntry> {
   const mtime = (await stat(join(dir, RUN_FILES.history))).mtime.toISOString();
   const str = (v: unknown, d: string): string => (typeof v === 'string' ? v : d);
   const summary = Array.isArray(results?.summary) ? results.summary.filter((s): s is string => typeof s === 'string') : [];
+  const rawStatus = await readJson(join(dir, RUN_FILES.status));
+  const status = rawStatus && RUN_STATES.includes(rawStatus.state as RunStatus['state']) ? (rawStatus as unknown as RunStatus) : null;
+  const ending = describeEnding(status, results !== null, status?.state === 'running' && typeof status.pid === 'number' ? isAlive(status.pid) : null);
+  const checkers = results?.checkers as Record<string, Record<string, unknown>> | undefined;
+  const setLost = checkers?.set?.lost as { count?: unknown } | undefined;
   return {
     path: rel,
     test: str(test?.name, rel.split('/')[0] ?? rel),
@@ -74,8 +88,12 @@ async function readEntry(root: string, dir: string): Promise<RunEntry> {
     topology: str(test?.topology, '?'),
     nemesis: Array.isArray(test?.nemesis) ? (test.nemesis as unknown[]).map(String).join(', ') || 'none' : '?',
     verdict: results ? verdictOf(results.valid as Validity) : 'unknown',
-    why: results ? (summary.find((s, i) => i > 0 && !/: valid$/.test(s)) ?? summary[0] ?? '') : 'not checked (no results.json)',
+    why: results ? (summary.find((s, i) => i > 0 && !/: valid$/.test(s)) ?? summary[0] ?? '') : ending.text,
     checked: results !== null,
+    ending: ending.label,
+    ...(typeof test?.seed === 'number' ? { seed: test.seed } : {}),
+    ...(typeof results?.durationMs === 'number' ? { durationMs: results.durationMs } : {}),
+    lost: typeof setLost?.count === 'number' ? setLost.count : null,
   };
 }
 
@@ -143,7 +161,13 @@ function viewHref(view: RunsView, change: Partial<RunsView>): string {
  * The page listing the runs: counts per verdict (each a filter link), then one page of the (filtered) runs,
  * newest first. `latest`: relative paths of `latest` links found at the top levels.
  */
-export function renderRunsPage(root: string, all: readonly RunEntry[], latest: readonly string[] = [], view: RunsView = { page: 1, perPage: RUNS_PER_PAGE, verdict: null }): string {
+export function renderRunsPage(
+  root: string,
+  all: readonly RunEntry[],
+  latest: readonly string[] = [],
+  view: RunsView = { page: 1, perPage: RUNS_PER_PAGE, verdict: null },
+  newestTarget?: string,
+): string {
   const matching = view.verdict ? all.filter((r) => r.verdict === view.verdict) : all;
   const pages = Math.max(1, Math.ceil(matching.length / view.perPage));
   const page = Math.min(view.page, pages);
@@ -162,18 +186,21 @@ export function renderRunsPage(root: string, all: readonly RunEntry[], latest: r
       : '';
   const rows = runs.map(
     (r) =>
-      `<tr class="run" data-verdict="${r.verdict}"><td>${esc(r.test)}</td><td>${esc(r.time.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''))}</td><td>${esc(r.topology)}</td><td>${esc(r.nemesis)}</td>` +
-      `<td><span class="badge ${r.verdict}">${r.verdict.toUpperCase()}</span> ${esc(r.why)}</td>` +
+      `<tr class="run" data-verdict="${r.verdict}"${r.ending ? ` data-ending="${esc(r.ending)}"` : ''}><td>${esc(r.test)}</td><td>${esc(r.time.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''))}</td><td>${esc(r.topology)}</td><td>${esc(r.nemesis)}</td>` +
+      `<td class="num">${r.seed ?? ''}</td><td class="num">${r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td><td class="num lost">${r.lost === null || r.lost === undefined ? '' : r.lost}</td>` +
+      `<td>${r.ending && r.ending !== 'checked' ? `<span class="ending">${esc(r.ending.toUpperCase())}</span> ` : `<span class="badge ${r.verdict}">${r.verdict.toUpperCase()}</span> `}${esc(r.why)}</td>` +
       `<td><a class="report" href="/runs/${enc(r.path)}/">report</a> · <a href="/runs/${enc(r.path)}/${RUN_FILES.history}">history</a>${r.checked ? ` · <a href="/runs/${enc(r.path)}/${RUN_FILES.results}">results</a>` : ''}</td></tr>`,
   );
-  const links = latest.map((l) => `<a href="/runs/${enc(l)}/">${esc(l)}</a>`).join(' · ');
+  // the header names one run: the newest (results/latest); each test's own latest is its first row
+  const newest = latest.find((l) => l === 'latest') ?? latest[0];
+  const links = newest ? `<a href="/runs/${enc(newest)}/">${esc(all.find((r) => r.path === newestTarget)?.path ?? newest)}</a>` : '';
   return [
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>faultline runs</title><style>${STYLE}</style></head><body>`,
-    `<header><h1>faultline runs</h1><p class="meta">${all.length} run(s) in ${esc(root)}${links ? ` · latest: ${links}` : ''}</p>`,
+    `<header><h1>faultline runs</h1><p class="meta" id="latest" style="white-space:nowrap;overflow:hidden;text-overflow:ellipsis">${all.length} run(s) in ${esc(root)}${links ? ` · latest: ${links}` : ''}</p>`,
     all.length ? `<p class="meta" id="filters">${filters}</p>` : '',
     `</header><main>`,
     runs.length
-      ? `<table id="runs"><tr><th>test</th><th>started</th><th>topology</th><th>nemesis</th><th>verdict</th><th>links</th></tr>${rows.join('')}</table>${pager}`
+      ? `<table id="runs"><tr><th>test</th><th>started</th><th>topology</th><th>nemesis</th><th>seed</th><th>duration</th><th>lost</th><th>verdict</th><th>links</th></tr>${rows.join('')}</table>${pager}`
       : all.length
         ? `<p class="skipped">No ${view.verdict ?? ''} runs.</p>`
         : `<p class="skipped">No runs yet: a run directory holds a ${RUN_FILES.history}.</p>`,
@@ -194,4 +221,13 @@ export async function findLatestLinks(root: string): Promise<string[]> {
     if (st?.isDirectory()) await look(join(root, n));
   }
   return out;
+}
+
+/** The run directory results/latest points at, relative to root (null when there is none). */
+export async function latestTarget(root: string): Promise<string | null> {
+  try {
+    return relative(root, await realpath(join(root, 'latest'))).split(sep).join('/');
+  } catch {
+    return null;
+  }
 }

@@ -11,10 +11,11 @@ import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { UserError, EXIT } from '../cli/exit.js';
 import { RUN_FILES } from '../runner/results.js';
-import { openRegular, UnsafeFileError } from '../util/regular-file.js';
+import { openRegular, readRegular, UnsafeFileError } from '../util/regular-file.js';
 import { redactingStream, redactSecrets } from '../util/redact.js';
+import type { HistoryChecker } from './ending.js';
 import { buildReport } from './index.js';
-import { findLatestLinks, findRuns, parseRunsView, renderRunsPage, type RunsCache } from './runs.js';
+import { findLatestLinks, findRuns, latestTarget, parseRunsView, renderRunsPage, type RunsCache } from './runs.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -114,6 +115,15 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, file: string)
   out.pipe(res);
 }
 
+/** HTML pages of a run read whole to add the link back to the list; larger ones are sent as they are. */
+const MAX_PAGE = 64 * 1024 * 1024;
+
+/** A run's page with a link back to the runs list at its top (only `faultline serve` has a list). Pure. */
+export function withBackLink(html: string): string {
+  const link = '<p class="back" style="max-width:1180px;margin:8px auto 0;padding:0 20px"><a id="back" href="/">← all runs</a></p>';
+  return /<body[^>]*>/.test(html) ? html.replace(/<body[^>]*>/, (m) => `${m}${link}`) : `${link}${html}`;
+}
+
 /** The first render input of a run directory that exists but is not a regular file, or null. */
 async function irregularInput(dir: string): Promise<string | null> {
   for (const f of RENDER_INPUTS) {
@@ -124,7 +134,7 @@ async function irregularInput(dir: string): Promise<string | null> {
 }
 
 /** The request handler over the results directory `root` (already a real path). */
-export function reportHandler(root: string): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function reportHandler(root: string, check?: HistoryChecker): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
   const cache = new Map<string, Cached>();
   const entries: RunsCache = new Map();
   const rendered = async (dir: string): Promise<Map<string, string>> => {
@@ -132,7 +142,7 @@ export function reportHandler(root: string): (req: IncomingMessage, res: ServerR
     const key = `${st.mtimeMs}:${st.size}`;
     const hit = cache.get(dir);
     if (hit?.key === key) return hit.files;
-    const files = await buildReport(dir);
+    const files = await buildReport(dir, check ? { check } : {});
     cache.set(dir, { key, files });
     return files;
   };
@@ -145,7 +155,8 @@ export function reportHandler(root: string): (req: IncomingMessage, res: ServerR
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     if (url.pathname === '/' || url.pathname === '/index.html') {
       const runs = await findRuns(root, undefined, entries);
-      return send(res, 200, TYPES['.html'] as string, renderRunsPage(root, runs, await findLatestLinks(root), parseRunsView(url.searchParams)));
+      const page = renderRunsPage(root, runs, await findLatestLinks(root), parseRunsView(url.searchParams), (await latestTarget(root)) ?? undefined);
+      return send(res, 200, TYPES['.html'] as string, page);
     }
     if (url.pathname === '/favicon.ico') return send(res, 204, 'text/plain', '');
     const raw = (req.url ?? '/').split('?')[0] as string;
@@ -177,25 +188,29 @@ export function reportHandler(root: string): (req: IncomingMessage, res: ServerR
       if (!written) {
         const bad = await irregularInput(target);
         if (bad) return send(res, 403, 'text/plain', `refused: ${bad} is not a regular file\n`);
-        return send(res, 200, TYPES['.html'] as string, (await rendered(target)).get(RUN_FILES.index) ?? '');
+        return send(res, 200, TYPES['.html'] as string, withBackLink((await rendered(target)).get(RUN_FILES.index) ?? ''));
       }
       target = join(target, RUN_FILES.index);
     } else if (!st.isFile()) return send(res, 403, 'text/plain', 'refused: not a regular file\n');
     const why = refusedFile(target);
     if (why) return send(res, 403, 'text/plain', `refused: ${why}\n`);
+    if (extname(target) === '.html' && req.method === 'GET') {
+      const page = await readRegular(target, MAX_PAGE).catch(() => null);
+      if (page !== null) return send(res, 200, TYPES['.html'] as string, withBackLink(page));
+    }
     await sendFile(req, res, target);
   };
 }
 
 /** Serve the results directory `results` on 127.0.0.1:`port` (0: a free port). */
-export async function startReportServer(results: string, port = 0): Promise<ReportServer> {
+export async function startReportServer(results: string, port = 0, check?: HistoryChecker): Promise<ReportServer> {
   let root: string;
   try {
     root = await realpath(results);
   } catch {
     throw new UserError(`${results}: no such results directory`, EXIT.NO_INPUT);
   }
-  const handle = reportHandler(root);
+  const handle = reportHandler(root, check);
   const server = createServer((req, res) => {
     handle(req, res).catch((err: unknown) => {
       if (!res.headersSent) send(res, 500, 'text/plain', `error: ${err instanceof Error ? err.message : String(err)}\n`);

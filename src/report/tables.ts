@@ -43,20 +43,30 @@ export function kvTable(rec: Rec, cls = 'kv'): string {
   return rows.length ? `<table class="${cls}">${rows.join('')}</table>` : '';
 }
 
-/** Rows shown before a long table folds the rest into <details>. */
+/** Rows shown before a long table folds the rest into <details>, and rows per folded page. */
 const FOLD = 12;
+const PAGE = 100;
+/** Rows rendered at most (a checker's capped lists keep 1,000). */
+export const MAX_ROWS = 5000;
 
-/** A table of records: one row each, columns the union of their fields (first `max` rows). */
-export function itemTable(items: readonly unknown[], max = 50, rowHeader?: string, last = false): string {
+/**
+ * A table of records: one row each, columns the union of their fields. The first FOLD rows show; the rest
+ * follow in pages of PAGE rows, each a <details> ("rows 13–112 of 322"), so every row is reachable without
+ * scripts; past `max` rows a line says how many more there are.
+ */
+export function itemTable(items: readonly unknown[], max = MAX_ROWS, rowHeader?: string, last = false): string {
   const recs = (last ? items.slice(-max) : items.slice(0, max)).map((x) => (isRec(x) ? x : { value: x }));
   const cols = [...new Set(recs.flatMap((r) => Object.keys(r)))];
   const head = `<tr>${rowHeader !== undefined ? `<th>${esc(rowHeader)}</th>` : ''}${cols.map((c) => `<th>${esc(c)}</th>`).join('')}</tr>`;
   const rows = recs.map((r) => `<tr>${cols.map((c) => cell(r[c], c)).join('')}</tr>`);
   const more = items.length > max ? `<p class="more">${last ? `the last ${max} shown of ${items.length}` : `… and ${items.length - max} more`}</p>` : '';
   if (rows.length <= FOLD) return `<table class="items">${head}${rows.join('')}</table>${more}`;
-  // long tables: the first rows visible, the rest folded
-  const rest = `<details><summary>${rows.length - FOLD} more row(s)</summary><table class="items">${head}${rows.slice(FOLD).join('')}</table>${more}</details>`;
-  return `<table class="items">${head}${rows.slice(0, FOLD).join('')}</table>${rest}`;
+  const pages: string[] = [];
+  for (let i = FOLD; i < rows.length; i += PAGE) {
+    const to = Math.min(rows.length, i + PAGE);
+    pages.push(`<details class="page"><summary>rows ${i + 1}–${to} of ${rows.length}</summary><table class="items">${head}${rows.slice(i, to).join('')}</table></details>`);
+  }
+  return `<table class="items">${head}${rows.slice(0, FOLD).join('')}</table>${pages.join('')}${more}`;
 }
 
 /** A matrix: rows are a record's keys (nodes, f's), columns the union of the row records' fields. */
@@ -80,13 +90,13 @@ function field(name: string, v: unknown, depth: number): string {
   const h = `<h4>${esc(name)}</h4>`;
   if (isCapped(v)) {
     if (v.count === 0) return `<p class="field"><b>${esc(name)}</b>: none</p>`;
-    const shown = v.items.length < v.count ? ` (first ${v.items.length} kept by the checker)` : '';
-    return `<h4>${esc(name)}: ${v.count}${shown}</h4>${itemTable(v.items)}`;
+    const shown = v.items.length < v.count ? ` (the first ${v.items.length} kept by the checker)` : '';
+    return `<h4 id="field-${esc(name)}">${esc(name)}: ${v.count}${shown}</h4>${itemTable(v.items)}`;
   }
   if (Array.isArray(v)) {
     if (v.length === 0) return `<p class="field"><b>${esc(name)}</b>: none</p>`;
     if (v.every(isScalar)) return `<p class="field"><b>${esc(name)}</b>: ${esc(cellText(v, 400))}</p>`;
-    return `${h}${itemTable(v, depth > 0 ? 20 : 50, undefined, name === 'prefix')}`;
+    return `${h}${itemTable(v, depth > 0 ? 20 : MAX_ROWS, undefined, name === 'prefix')}`;
   }
   if (isRec(v)) {
     const vals = Object.values(v);

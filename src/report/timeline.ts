@@ -175,7 +175,7 @@ export function layoutTimeline(input: TimelineInput): TimelineLayout {
     const processes = [...new Set(visible.map((i) => (ops[i] as Op).process))].sort((a, b) => a - b);
     const laneHeight = clamp(Math.floor(laneBudget / Math.max(1, processes.length)), 3, 18);
     const top = y;
-    const lanesTop = top + (hasOverview ? 22 : 0) + BAND_LABEL_SPACE;
+    const lanesTop = top + (hasOverview ? 16 : 0) + BAND_LABEL_SPACE;
     const laneY = new Map(processes.map((proc, i) => [proc, lanesTop + i * laneHeight]));
     const x = timeScale([win.start, win.end], [LEFT, LEFT + plotWidth]);
     const px = (ns: number): number => clamp(x(ns / 1e9), LEFT, LEFT + plotWidth);

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { pairHistory } from '../../src/history/pair.js';
 import type { HistoryEvent, PairedHistory } from '../../src/history/types.js';
 import { findHighlights, listItems } from '../../src/report/anomalies.js';
-import { latencyPoints, renderLatency } from '../../src/report/latency.js';
+import { latencyPoints, latencyQuantiles, renderLatency } from '../../src/report/latency.js';
 import { loadRun } from '../../src/report/load.js';
 import { nemesisIntervals } from '../../src/report/nemesis.js';
 import { rateSeries, renderRate } from '../../src/report/rate.js';
@@ -117,6 +117,23 @@ describe('latency.svg and rate.svg', () => {
     const rare = h.ops.filter((o) => o.type !== 'ok').length;
     expect(pts.filter((p) => p.type !== 'ok')).toHaveLength(rare);
     expect(pts.length).toBeLessThanOrEqual(5000 + 1);
+  });
+
+  it('latency quantile lines: p50 ≤ p95 ≤ p99 of ok ops per bucket, three lines per panel over the points', () => {
+    const h = long(6000, 5);
+    const q = latencyQuantiles(h.ops, 0, 6000 * MS);
+    expect([...q.keys()].sort()).toEqual(['read', 'write']);
+    for (const series of q.values()) {
+      expect(series.length).toBe(6); // 6 s of 1 s buckets
+      for (const b of series) {
+        expect(b.values[0]).toBeLessThanOrEqual(b.values[1] as number);
+        expect(b.values[1]).toBeLessThanOrEqual(b.values[2] as number);
+      }
+    }
+    const svg = renderLatency({ ops: h.ops, nemesis: { intervals: [], instants: [] }, start: 0, end: 6000 * MS });
+    assertWellFormedXml(svg);
+    expect(countClass(svg, 'quantile')).toBe(6);
+    expect(svg.indexOf('class="quantiles"')).toBeGreaterThan(svg.indexOf('class="points"'));
   });
 
   it('rate counts completions per second by outcome', () => {

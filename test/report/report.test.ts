@@ -33,7 +33,7 @@ describe('tables', () => {
       stale: { count: 0, items: [], truncated: false },
       final: { n1: { value: 3, possible: [1, 4] }, n2: { value: 4, possible: [1, 4] } },
     });
-    expect(html).toContain('<h4>lost: 2</h4>');
+    expect(html).toContain('<h4 id="field-lost">lost: 2</h4>');
     expect(html).toContain('&lt;b&gt;');
     expect(html).not.toContain('<b>"');
     expect(html).toContain('<b>stale</b>: none');
@@ -56,7 +56,7 @@ describe('writeReport', () => {
   it('writes every picture of an invalid register run, inline in index.html', async () => {
     const dir = copyRun('register-partition-streaming-async', '20260102T030000Z');
     const { files } = await writeReport(dir);
-    expect(files).toEqual(['timeline.svg', 'linearizability.svg', 'latency.svg', 'rate.svg', 'replication.svg', 'index.html']);
+    expect(files).toEqual(['timeline.svg', 'linearizability.svg', 'latency.svg', 'rate.svg', 'replication.svg', 'timeline.html', 'index.html']);
     for (const f of files.filter((x) => x.endsWith('.svg'))) assertWellFormedXml(readFileSync(join(dir, f), 'utf8'));
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('class="verdict invalid"');
@@ -76,7 +76,7 @@ describe('writeReport', () => {
     const dir = copyRun('set-kill-streaming-async', '20260101T000000Z');
     for (const f of ['test.json', 'results.json', 'metrics.jsonl']) rmSync(join(dir, f));
     const { files } = await writeReport(dir);
-    expect(files).toEqual(['timeline.svg', 'latency.svg', 'rate.svg', 'index.html']);
+    expect(files).toEqual(['timeline.svg', 'latency.svg', 'rate.svg', 'timeline.html', 'index.html']);
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     expect(html).toContain('test.json is missing');
     expect(html).toContain('results.json is missing');

@@ -1,7 +1,7 @@
 // Tests of `faultline serve` (in process: the runs table, a run's report rendered on the fly, `latest` links,
 // path traversal refused) and of `faultline report` exit statuses through the real CLI.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,7 +58,31 @@ describe('faultline serve', () => {
     expect(r.type).toContain('text/html');
     expect(r.body.match(/<tr class="run"/g)).toHaveLength(3);
     expect(r.body).toContain('href="/runs/set-kill-streaming-async/20260101T000000Z/"');
-    expect(r.body).toContain('latest: <a href="/runs/latest/">latest</a>');
+    // the header names the newest run on one line (each test's own latest is that test's first row)
+    expect(r.body).toMatch(/<p class="meta" id="latest" style="white-space:nowrap[^"]*">3 run\(s\) in [^<]* · latest: <a href="\/runs\/latest\/">counter-pause-streaming-async\/20260103T060000Z<\/a><\/p>/);
+    // seed, duration and lost columns
+    expect(r.body).toContain('<th>seed</th><th>duration</th><th>lost</th>');
+    const setRow = /<tr class="run"[^>]*><td>set-kill-streaming-async<\/td>.*?<\/tr>/.exec(r.body)?.[0] ?? '';
+    expect(setRow).toMatch(/<td class="num">\d+<\/td><td class="num">\d+\.\d s<\/td><td class="num lost">0<\/td>/);
+  });
+
+  it('shows how a run ended: an interrupted run is INTERRUPTED with the reason, not an unexplained unknown', async () => {
+    const dir = join(tmp, 'ended');
+    cpSync(join(RUNS, 'set-kill-streaming-async'), join(dir, 'set-kill-streaming-async'), { recursive: true });
+    const run = join(dir, 'set-kill-streaming-async', '20260101T000000Z');
+    rmSync(join(run, 'results.json'));
+    writeFileSync(join(run, 'status.json'), JSON.stringify({ at: '2026-01-01T00:00:20Z', pid: 1, elapsedS: 12.5, state: 'interrupted', signal: 'SIGINT' }));
+    const [entry] = await findRuns(dir);
+    expect(entry).toMatchObject({ ending: 'interrupted', checked: false });
+    expect(entry?.why).toBe('interrupted by SIGINT after 12.5 s of the main phase: the run wrote no results.json; its history so far is checkable');
+    const page = renderRunsPage(dir, entry ? [entry] : []);
+    expect(page).toContain('data-ending="interrupted"');
+    expect(page).toContain('<span class="ending">INTERRUPTED</span>');
+  });
+
+  it("a run's page links back to the list", async () => {
+    const r = await get('/runs/register-partition-streaming-async/20260102T030000Z/');
+    expect(r.body).toMatch(/<body[^>]*><p class="back"[^>]*><a id="back" href="\/">← all runs<\/a><\/p>/);
   });
 
   it('filters the list by verdict (?verdict=invalid) and counts each verdict', async () => {
@@ -135,5 +159,19 @@ describe('faultline report', () => {
     const malformed = cli(bad);
     expect(malformed.status).toBe(65);
     expect(malformed.stderr).toContain(`${join(bad, 'history.jsonl')}:2:`);
+  });
+
+  it('an interrupted run (no results.json) gets the verdict of its history, and says how it ended', () => {
+    const run = join(tmp, 'interrupted', 'r');
+    cpSync(join(RUNS, 'register-partition-streaming-async', '20260102T030000Z'), run, { recursive: true });
+    rmSync(join(run, 'results.json'));
+    writeFileSync(join(run, 'status.json'), JSON.stringify({ at: '2026-01-01T00:00:20Z', pid: 1, state: 'interrupted', signal: 'SIGTERM', elapsedS: 3 }));
+    const r = cli(run);
+    expect(r.status, r.stderr).toBe(0);
+    const html = readFileSync(join(run, 'index.html'), 'utf8');
+    expect(html).toContain('id="ending" class="ending" data-ending="interrupted"');
+    expect(html).toMatch(/id="verdict" class="verdict invalid" data-verdict="invalid" data-from="history"/);
+    expect(html).toContain('interrupted by SIGTERM after 3 s of the main phase');
+    expect(html).toContain('its history as written, checked with model cas-register: INVALID');
   });
 });

@@ -15,9 +15,12 @@ const REPORT_HELP = `
 Writes into RUN_DIR: timeline.svg, latency.svg, rate.svg, replication.svg (from
 metrics.jsonl), counter.svg (counter runs), linearizability.svg (invalid register
 runs), cycle-1.svg … cycle-8.svg (transactional runs: each dependency cycle drawn,
-with its explanation) and index.html (verdict, pictures inline, results as
+with its explanation), timeline.html (interactive: hover an op for its full
+event) and index.html (verdict, how the run ended, pictures inline, results as
 tables, options).
-A missing test.json, results.json or metrics.jsonl is noted on the page.
+A missing test.json, results.json or metrics.jsonl is noted on the page. A run
+that wrote no results.json (interrupted, failed: see its status.json) has its
+history checked as faultline check RUN_DIR would, and the page shows that verdict.
 
 Exit status: 0 written   65 malformed input (file:line on stderr)
   66 no history.jsonl in RUN_DIR`;
@@ -35,7 +38,8 @@ export function registerReport(program: Command): void {
     .addHelpText('after', REPORT_HELP)
     .action(async (runDir: string) => {
       const { runReport } = await import('../../report/cli.js');
-      process.exitCode = await runReport(runDir);
+      const { checkRunHistory } = await import('../history-check.js');
+      process.exitCode = await runReport(runDir, checkRunHistory);
     });
   program
     .command('serve')
@@ -45,6 +49,7 @@ export function registerReport(program: Command): void {
     .addHelpText('after', SERVE_HELP)
     .action(async (opts: { port?: number; results: string }) => {
       const { runServe } = await import('../../report/cli.js');
-      process.exitCode = await runServe(opts);
+      const { checkRunHistory } = await import('../history-check.js');
+      process.exitCode = await runServe({ ...opts, check: checkRunHistory });
     });
 }

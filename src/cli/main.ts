@@ -10,6 +10,7 @@ import { registerCluster } from './commands/cluster.js';
 import { registerRun } from './commands/run.js';
 import { registerReport } from './commands/report.js';
 import { registerRepair } from './commands/repair.js';
+import { registerPack } from './commands/pack.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -25,6 +26,7 @@ export function buildProgram(): Command {
   registerRun(program);
   registerReport(program);
   registerRepair(program);
+  registerPack(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -135,9 +135,10 @@ export function findHighlights(results: RunResults | null, ops: readonly Op[], m
     if (typed) {
       for (const a of typed) {
         const keys = a.keys?.length ? ` [${a.keys.map((k) => short(k)).join(', ')}]` : '';
+        const element = isRec(a.data) && 'element' in a.data ? (a.data.element as Json) : undefined;
         for (const inv of a.ops) {
           const i = index.find({ invokeIndex: inv });
-          if (i !== null) add(i, `${a.type}${keys}`, a.type);
+          if (i !== null) add(i, `${a.type}${keys}${element !== undefined ? ` ${short(element)}` : ''}`, a.type, element);
         }
       }
       continue;
@@ -191,7 +192,9 @@ export function lostLinks(results: RunResults | null, ops: readonly Op[]): { lin
     const element = (x.element ?? null) as Json;
     const key = x.key as Key | undefined;
     const missed = x.firstMissedBy;
-    const link: LostLink = { element, write: writes.get(JSON.stringify([key ?? null, element])) ?? null, lastSeen: readAt(x.lastSeenBy), missedBy: readAt(missed) };
+    // the checker names the add by its invoke index (newer results); else the first add of the element
+    const write = typeof x.add === 'number' ? index.find({ invokeIndex: x.add }) : (writes.get(JSON.stringify([key ?? null, element])) ?? null);
+    const link: LostLink = { element, write, lastSeen: readAt(x.lastSeenBy), missedBy: readAt(missed) };
     if (key !== undefined) link.key = key;
     if (isRec(missed) && missed.final === true && typeof missed.node === 'string') link.missedByFinal = missed.node;
     return link;

@@ -308,10 +308,11 @@ function drawPanel(g: Sel, input: TimelineInput, L: TimelineLayout, P: Panel): v
       .attr('fill', b.color)
       .attr('fill-opacity', b.open ? 0.35 : 0.9);
     if (b.open) r.attr('stroke', b.color).attr('stroke-dasharray', '3 2');
-    if (input.interactive) r.attr('data-i', b.op);
+    if (input.interactive) r.attr('data-i', b.op).attr('data-inv', op.invokeIndex);
     else r.append('title').text(describeOp(op));
   }
   const hlG = pg.append('g').attr('class', 'highlights');
+  const byOpKinds = new Map(input.highlights.map((h) => [h.op, (h.kinds ?? []).map((k) => k.replace(/\s+/g, '-'))]));
   for (const b of P.bars) {
     if (!b.highlight) continue;
     const op = ops[b.op] as Op;
@@ -319,6 +320,7 @@ function drawPanel(g: Sel, input: TimelineInput, L: TimelineLayout, P: Panel): v
       .append('rect')
       .attr('class', 'anomaly-outline')
       .attr('data-op', op.invokeIndex)
+      .attr('data-kinds', (byOpKinds.get(b.op) ?? []).join(' '))
       .attr('x', b.x0 - 2)
       .attr('y', b.y + pad - 2)
       .attr('width', Math.max(1.5, b.x1 - b.x0) + 4)

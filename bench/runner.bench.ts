@@ -9,7 +9,7 @@ import { startCluster } from '../src/cluster/index.js';
 import { HistoryWriter } from '../src/history/writer.js';
 import { Client } from '../src/runner/client.js';
 import { RUN_HISTORY_WRITE } from '../src/runner/config.js';
-import { Rng } from '../src/runner/rng.js';
+import { Rng } from '../src/util/rng.js';
 import { makeRouter } from '../src/runner/routing.js';
 import { registerWorkload } from '../workloads/register.js';
 import type { GenContext } from '../workloads/types.js';

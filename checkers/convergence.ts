@@ -1,7 +1,7 @@
 // Convergence: after healing and settling, do all nodes hold the same rows?
 // Judges a snapshot (per table: row count and checksum per node, differing rows) taken by the cluster, against
 // the settlement: a node that had not caught up and differs is not converged (unknown), not diverged (invalid).
-import type { TableSnapshot } from '../src/cluster/types.js';
+import type { TableSnapshot } from '../src/history/observations.js';
 import type { CheckResult, Checker, FinalSettlement } from './types.js';
 
 /** Per table, what each node holds; `differing` names rows not identical everywhere (the cluster's snapshot shape). */

@@ -3,68 +3,15 @@
 // subscribed, the conflicting keys the server names, and the time from the first conflicting write to detection.
 // A run whose replication broke is invalid even when the data happens to match. Pure: no I/O.
 import type { Json, Op, PairedHistory } from '../src/history/types.js';
-import { rowFields, type LogEvent } from './logical-log.js';
+import { publisherOf, type LogEvent, type MetricsSample, type ReplicationProbe, type SubscriptionSample } from '../src/history/observations.js';
+
+export { publisherOf, type MetricsSample, type ReplicationProbe, type SlotState, type SubscriptionSample, type SubscriptionState } from '../src/history/observations.js';
+
+/** The row text `1, 0, 32186` → its fields. */
+function rowFields(row: string | undefined): string[] {
+  return row === undefined ? [] : row.split(/,\s*/).map((s) => s.trim());
+}
 import type { CheckResult, Checker } from './types.js';
-
-/** One subscription as a metrics.jsonl line shows it (src/cluster/sampler.ts). */
-export interface SubscriptionSample {
-  subname: string;
-  pid: number | null;
-  worker_type?: string | null;
-  stats?: Record<string, number | null> | null;
-  [extra: string]: unknown;
-}
-
-/** One metrics.jsonl line (parsed). Lines of other topologies simply have no subscriptions. */
-export interface MetricsSample {
-  time: number;
-  node: string;
-  role?: string;
-  error?: string;
-  subscriptions?: SubscriptionSample[];
-  /** optional: publisher slots, when the sampler records them */
-  slots?: { slot_name: string; active: boolean; backlog_bytes?: number | null }[];
-  [extra: string]: unknown;
-}
-
-export interface SubscriptionState {
-  /** subscriber node */
-  node: string;
-  name: string;
-  publisher: string | null;
-  enabled: boolean;
-  workerRunning: boolean;
-  /** pg_subscription.subskiplsn (a pending SKIP), null when none */
-  skipLsn: string | null;
-  /** replication origin name of the subscription (pg_<oid>) */
-  origin: string | null;
-  /** pg_stat_subscription_stats counters (apply_error_count, confl_*) */
-  stats: Record<string, number>;
-  /** tables the publisher publishes that this subscription does not know (REFRESH PUBLICATION missing) */
-  tablesNotSubscribed: string[];
-}
-
-export interface SlotState {
-  /** publisher node */
-  node: string;
-  slot: string;
-  active: boolean;
-  /** bytes between the publisher's current WAL position and the slot's confirmed_flush_lsn */
-  backlogBytes: number | null;
-}
-
-/** What the final probe (src/runner/replication-probe.ts) saw after healing and settling. */
-export interface ReplicationProbe {
-  /** run clock (ns since the test started) and wall clock (epoch ms) when the probe ran, to place log lines */
-  takenAtNs: number | null;
-  wallMs: number;
-  /** nodes the probe could not query */
-  unreachable: Record<string, string>;
-  subscriptions: SubscriptionState[];
-  slots: SlotState[];
-  /** replication events from the server logs */
-  log: LogEvent[];
-}
 
 export const CONFLICT_COUNTERS = [
   'confl_insert_exists',
@@ -152,11 +99,6 @@ function numbers(stats: SubscriptionSample['stats']): Record<string, number> {
 }
 
 /** A subscription named `<subscriber>_from_<publisher>` (src/cluster/logical.ts) → its publisher. */
-export function publisherOf(subscription: string): string | null {
-  const m = /^.+_from_(.+)$/.exec(subscription);
-  return m ? m[1] : null;
-}
-
 function seriesOf(samples: readonly MetricsSample[]): Map<string, Series> {
   const out = new Map<string, Series>();
   for (const s of samples) {

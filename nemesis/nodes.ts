@@ -1,6 +1,6 @@
 // Chooses node sets for faults (one, minority, majority, primary, all) with the run's seeded generator.
 import type { Cluster } from '../src/cluster/types.js';
-import type { Rng } from '../src/runner/rng.js';
+import type { Rng } from '../src/util/rng.js';
 import type { NodeSetSpec } from './types.js';
 
 export function chooseNodes(cluster: Cluster, spec: NodeSetSpec, rng: Rng): string[] {

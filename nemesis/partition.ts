@@ -2,7 +2,7 @@
 // Modes: isolate-one, halves, site-split, bridge. The fault is recorded as a grudge (node → unreachable nodes).
 // A one-node cluster is cut from its clients instead (its client link).
 import type { Cluster, CutMode, LinkSelector } from '../src/cluster/types.js';
-import type { Rng } from '../src/runner/rng.js';
+import type { Rng } from '../src/util/rng.js';
 import type { Grudge, Nemesis } from './types.js';
 
 export type PartitionMode = 'isolate-one' | 'halves' | 'site-split' | 'bridge';

@@ -2,7 +2,7 @@
 // (grudges, node sets, links) recorded in the history so reports can shade them and runs replay from the seed.
 import type { Cluster } from '../src/cluster/types.js';
 import type { Json } from '../src/history/types.js';
-import type { Rng } from '../src/runner/rng.js';
+import type { Rng } from '../src/util/rng.js';
 import type { PartitionMode } from './partition.js';
 
 export interface NemesisContext {

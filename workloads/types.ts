@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { Checker } from '../checkers/types.js';
 import type { Json, Key } from '../src/history/types.js';
-import type { Rng } from '../src/runner/rng.js';
+import type { Rng } from '../src/util/rng.js';
 
 /** An op a client is about to perform. */
 export interface WorkloadOp {

@@ -11,7 +11,7 @@ import { displayName, expandSources, loadHistory, type LoadedHistory } from '../
 import { RUN_FILES } from '../runner/results.js';
 import { readJsonFile } from '../util/json-file.js';
 import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
-import { EXIT, InputError, UsageError, UserError } from './exit.js';
+import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
 import { txnOptionsFrom } from './txn-options.js';
 
 export interface CheckIo {

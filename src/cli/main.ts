@@ -1,7 +1,7 @@
 // The `faultline` command line: parses arguments with commander and lazily loads one subcommand.
 // Subcommand definitions live in ./commands/*; implementations are imported only when run (fast start-up).
 import { Command, CommanderError } from 'commander';
-import { EXIT, UserError } from './exit.js';
+import { EXIT, UserError } from '../util/exit.js';
 import { faultlineVersion } from '../util/version.js';
 import { redactSecrets } from '../util/redact.js';
 import { registerCheck } from './commands/check.js';

@@ -8,7 +8,7 @@ import { basename, dirname, extname, join, relative, resolve, sep } from 'node:p
 import { create } from 'tar';
 import { RUN_FILES } from '../runner/results.js';
 import { redactSecrets } from '../util/redact.js';
-import { EXIT, UsageError, UserError } from './exit.js';
+import { EXIT, UsageError, UserError } from '../util/exit.js';
 
 /** Files never packed whatever their place: they hold a password or a key. */
 const SECRET_NAMES = new Set(['pgpass', '.pgpass', 'cluster.json', 'pwfile', 'passfile']);

@@ -3,7 +3,7 @@
 import type { CheckModel } from '../../checkers/index.js';
 import { isKnownAnomaly, isKnownModel, KNOWN_MODELS, type TxnOptions } from '../../checkers/txn/index.js';
 import type { CheckOptions } from './commands/check.js';
-import { UsageError } from './exit.js';
+import { UsageError } from '../util/exit.js';
 
 function list(v: string): string[] {
   return v.split(',').map((s) => s.trim()).filter((s) => s !== '');

@@ -1,6 +1,6 @@
 // Implementation of `faultline cluster up` and `faultline cluster status` (definitions in src/cli/commands/cluster.ts).
 import { join } from 'node:path';
-import { EXIT, UsageError, UserError } from '../cli/exit.js';
+import { EXIT, UsageError, UserError } from '../util/exit.js';
 import type { ClusterStatusOptions, ClusterUpOptions } from '../cli/commands/cluster.js';
 import { startCluster } from './cluster.js';
 import { ClusterOptionError } from './options.js';

@@ -4,7 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type pg from 'pg';
-import { EXIT, UserError } from '../cli/exit.js';
+import { EXIT, UserError } from '../util/exit.js';
 import { passwordFor, readPassfile, type PassEntry } from './passfile.js';
 import type { ClusterDescription } from './types.js';
 

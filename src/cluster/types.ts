@@ -1,6 +1,9 @@
 // The cluster's public shapes: options, nodes, links, the Cluster handle the runner programs against.
 // Pure types; the implementation lives in cluster.ts and the topology/* modules.
 import type { ClientConfig } from 'pg';
+import type { TableSnapshot } from '../history/observations.js';
+
+export type { TableSnapshot } from '../history/observations.js';
 
 export type TopologyName = 'single' | 'streaming-async' | 'streaming-sync' | 'logical-bidir' | 'external';
 export const TOPOLOGIES: readonly TopologyName[] = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
@@ -111,16 +114,6 @@ export interface FailoverResult {
   /** LSN where the new timeline forked off */
   forkLsn: string | null;
   generation: number;
-}
-
-export interface TableSnapshot {
-  table: string;
-  /** per node: row count and an order-independent checksum, or an error */
-  nodes: Record<string, { rows: number; checksum: string } | { error: string }>;
-  agree: boolean;
-  /** rows that are not on every node identically (capped), as row text → nodes holding it */
-  differing: { row: string; on: string[] }[];
-  differingTruncated: boolean;
 }
 
 /** How a node stood at the end of a settle (Cluster.settle): only `settled` (and `broken`) reads are the final state. */

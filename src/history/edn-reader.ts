@@ -1,7 +1,7 @@
 // A small hand-written EDN reader, enough for Jepsen histories: values become plain JS data
 // (keywords → strings, sets → arrays, maps → objects); syntax errors throw InputError(file, line, what).
 // Nesting is bounded (MAX_DEPTH), numbers a double cannot hold exactly are refused, a leading BOM is skipped.
-import { InputError } from '../cli/exit.js';
+import { InputError } from '../util/exit.js';
 import { DEFAULT_LIMITS, depthMessage, inexactDecimal, inexactMessage, lineLimitMessage, MAX_DEPTH, type ReadLimits } from './guards.js';
 
 /** `#jepsen.independent/tuple [k v]` (or the record form `#jepsen.independent.Tuple{:key k :value v}`). */

@@ -1,7 +1,7 @@
 // Importer for Jepsen history.edn files into faultline history events: op maps → HistoryEvent,
 // independent tuples → key + value. Events are numbered in file order: a file's own dense :index is exactly
 // that; :index values with gaps are renumbered with a warning; a repeated or decreasing :index is refused.
-import { InputError } from '../cli/exit.js';
+import { InputError } from '../util/exit.js';
 import { EdnTuple, readEdnItems, type EdnMap, type EdnValue } from './edn-reader.js';
 import type { ReadLimits } from './guards.js';
 import type { EventType, HistoryEvent, Json, Key, Process } from './types.js';

@@ -3,7 +3,7 @@
 // "settlement": {...}} as a run writes it, or just {node: value}. The settlement says which node was primary and
 // which nodes had not caught up when they were read (their reads are then not the cluster's final state).
 import { dirname, join } from 'node:path';
-import { InputError } from '../cli/exit.js';
+import { InputError } from '../util/exit.js';
 import type { FinalReads, FinalSettlement } from '../../checkers/types.js';
 import { readJsonFile } from '../util/json-file.js';
 import type { Json } from './types.js';

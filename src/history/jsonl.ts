@@ -3,7 +3,7 @@
 // typed events to a sink. Blank lines are skipped but still counted; a leading BOM is dropped.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { InputError } from '../cli/exit.js';
+import { InputError } from '../util/exit.js';
 import {
   DEFAULT_LIMITS,
   depthMessage,

@@ -4,7 +4,7 @@ import { closeSync, constants as fsConstants, fstatSync, openSync, readSync, sta
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { EXIT, InputError, UserError } from '../cli/exit.js';
+import { EXIT, InputError, UserError } from '../util/exit.js';
 import { parseEdnHistory } from './edn.js';
 import { DEFAULT_LIMITS, EDN_MAX_BYTES, MiB, utf8Problem, type ReadLimits } from './guards.js';
 import { JsonlParser } from './jsonl.js';

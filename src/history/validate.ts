@@ -1,7 +1,7 @@
 // Incremental validation of a history event stream: each event's fields (shape) and the stream's
 // consistency (dense index, completions paired with a pending invoke of the same process, same f/key).
 // Used by the JSONL reader, the EDN importer's output, and the writer; errors are InputError(file, line, what).
-import { InputError } from '../cli/exit.js';
+import { InputError } from '../util/exit.js';
 import type { EventType, HistoryEvent, Key } from './types.js';
 
 const EVENT_TYPES: ReadonlySet<string> = new Set<EventType>(['invoke', 'ok', 'fail', 'info']);

@@ -1,5 +1,5 @@
 // Implementation of `faultline proxy`: start the server in this process, print its URL, wait for a signal.
-import { UsageError, UserError, EXIT } from '../cli/exit.js';
+import { UsageError, UserError, EXIT } from '../util/exit.js';
 import { listenRefusal, netHost, parseHostPort } from './address.js';
 import { startProxyServer } from './server.js';
 

@@ -1,6 +1,6 @@
 // Runs a repair plan's SQL, one action per session (the replication-origin session setup is per connection).
 import pg from 'pg';
-import type { ProbeNode } from '../runner/replication-probe.js';
+import type { ProbeNode } from '../cluster/replication-probe.js';
 import type { RepairAction } from './plan.js';
 
 export interface Applied {

@@ -1,7 +1,7 @@
 // `faultline repair` implementation: probe the running cluster (subscriptions, server logs), plan the repair of
 // every stuck subscription, print the SQL (dry run, the default) or run it with --apply and probe again.
-import { EXIT, UsageError, UserError } from '../cli/exit.js';
-import { probeNodes, type ProbeNode } from '../runner/replication-probe.js';
+import { EXIT, UsageError, UserError } from '../util/exit.js';
+import { probeNodes, type ProbeNode } from '../cluster/replication-probe.js';
 import { applyActions, type Applied } from './apply.js';
 import { readClusterTargets } from './cluster-file.js';
 import { REPAIR_STRATEGIES, planRepair, type RepairPlan, type RepairStrategy } from './plan.js';

@@ -2,8 +2,8 @@
 // targets: admin connection per node (straight to the server) and the server log path.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EXIT, UserError } from '../cli/exit.js';
-import type { ProbeNode } from '../runner/replication-probe.js';
+import { EXIT, UserError } from '../util/exit.js';
+import type { ProbeNode } from '../cluster/replication-probe.js';
 import { readStoredCluster, storedAdminConfig } from '../cluster/stored.js';
 
 /** DIR holds cluster.json, or is a run directory whose cluster/ holds it. */

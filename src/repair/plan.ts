@@ -1,8 +1,7 @@
 // Repair planning (pure): for each subscription whose apply worker is stuck on a conflict, the SQL that unblocks
 // it — SKIP the failed remote transaction (finished-at LSN from the log), or remove the conflicting local row under
 // a replication origin so the fix itself is not replicated — and what each choice leaves diverged.
-import type { LogEvent } from '../../checkers/logical-log.js';
-import type { SubscriptionState } from '../../checkers/replication.js';
+import type { LogEvent, SubscriptionState } from '../history/observations.js';
 
 export type RepairStrategy = 'skip' | 'take-remote';
 export const REPAIR_STRATEGIES: readonly RepairStrategy[] = ['skip', 'take-remote'];

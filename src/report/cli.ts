@@ -1,6 +1,6 @@
 // Implementations of `faultline report RUN_DIR` and `faultline serve`, loaded lazily by src/cli/commands/report.ts.
 import { join } from 'node:path';
-import { EXIT } from '../cli/exit.js';
+import { EXIT } from '../util/exit.js';
 import type { HistoryChecker } from './ending.js';
 import { writeReport } from './index.js';
 import { startReportServer } from './serve.js';

@@ -2,7 +2,7 @@
 // (optional: a missing or unreadable one becomes a note, never an error unless `strict` asks for it).
 import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EXIT, InputError, UserError } from '../cli/exit.js';
+import { EXIT, InputError, UserError } from '../util/exit.js';
 import { readHistoryEvents } from '../history/load.js';
 import { pairHistory } from '../history/pair.js';
 import type { PairedHistory } from '../history/types.js';

@@ -9,7 +9,7 @@ import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
-import { UserError, EXIT } from '../cli/exit.js';
+import { UserError, EXIT } from '../util/exit.js';
 import { RUN_FILES } from '../runner/results.js';
 import { openRegular, readRegular, UnsafeFileError } from '../util/regular-file.js';
 import { redactingStream, redactSecrets } from '../util/redact.js';

@@ -2,7 +2,7 @@
 // print verdicts (a summary table for several runs) and return the exit status (0 / 1 / 2, highest wins).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { UsageError, UserError, EXIT } from '../cli/exit.js';
+import { UsageError, UserError, EXIT } from '../util/exit.js';
 import { ClusterOptionError } from '../cluster/options.js';
 import type { Validity } from '../../checkers/types.js';
 import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';

@@ -6,7 +6,7 @@ import type { HistoryWriter } from '../history/writer.js';
 import type { Json } from '../history/types.js';
 import { classifyError, isSyncRepCancelNotice } from './classify.js';
 import type { Router } from './routing.js';
-import type { Rng } from './rng.js';
+import type { Rng } from '../util/rng.js';
 
 export interface ClientOptions {
   client: number;

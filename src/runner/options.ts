@@ -1,6 +1,6 @@
 // Turns command-line flags or an experiment file's objects into validated RunOptions.
 // Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
-import { EXIT, InputError, UsageError, UserError } from '../cli/exit.js';
+import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
 import { rangeText } from '../cli/numbers.js';
 import { ClusterOptionError, validate as validateCluster } from '../cluster/options.js';
 import { NEMESIS_NAMES, NODE_COMMANDS, isNemesisName, type NemesisName } from '../../nemesis/names.js';

@@ -3,7 +3,7 @@
 // What is written there is redacted: no password reaches a run file (they are readable by every local user).
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
-import { EXIT, UserError } from '../cli/exit.js';
+import { EXIT, UserError } from '../util/exit.js';
 import { redactSecrets } from '../util/redact.js';
 import { makeDirs } from '../util/dirs.js';
 

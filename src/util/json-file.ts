@@ -1,6 +1,6 @@
 // Reads a JSON file a user hands in: unreadable is exit 66 (NO_INPUT), malformed JSON is exit 65 with file:line.
 import { readFileSync } from 'node:fs';
-import { EXIT, InputError, UserError } from '../cli/exit.js';
+import { EXIT, InputError, UserError } from './exit.js';
 
 export function readJsonFile(file: string): unknown {
   let text: string;

@@ -1,6 +1,6 @@
 // EDN importer: the reader's data types, Jepsen op maps → history events, and syntax errors with lines.
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/cli/exit.js';
+import { InputError } from '../../src/util/exit.js';
 import { EdnTuple, readEdn } from '../../src/history/edn-reader.js';
 import { parseEdnHistory } from '../../src/history/edn.js';
 

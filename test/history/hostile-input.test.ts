@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError, UserError } from '../../src/cli/exit.js';
+import { InputError, UserError } from '../../src/util/exit.js';
 import { parseEdnHistory } from '../../src/history/edn.js';
 import { readEdn } from '../../src/history/edn-reader.js';
 import { inexactDecimal, MAX_DEPTH } from '../../src/history/guards.js';

@@ -1,7 +1,7 @@
 // JSONL reader: valid input in any chunking, and every class of malformed input → InputError(file, line, expected).
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { InputError } from '../../src/cli/exit.js';
+import { InputError } from '../../src/util/exit.js';
 import { JsonlParser, parseJsonlText, readJsonlStream } from '../../src/history/jsonl.js';
 import type { HistoryEvent } from '../../src/history/types.js';
 

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
-import { InputError, UserError } from '../../src/cli/exit.js';
+import { InputError, UserError } from '../../src/util/exit.js';
 import { expandSources, loadHistory, readEventsFromStream, readHistoryEvents } from '../../src/history/load.js';
 import { HistoryBuilder } from '../support/build-history.js';
 

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkOneActive } from '../../checkers/logical-active.js';
 import { checkFinalState } from '../../checkers/logical-final.js';
-import { parseReplicationLog } from '../../checkers/logical-log.js';
+import { parseReplicationLog } from '../../src/cluster/logical-log.js';
 import { planRepair } from '../../src/repair/plan.js';
 import { HistoryBuilder } from '../support/build-history.js';
 

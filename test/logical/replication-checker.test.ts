@@ -1,6 +1,6 @@
 // Unit tests of the replication-health checker and the server-log parser on crafted metrics and log text.
 import { describe, expect, it } from 'vitest';
-import { parseReplicationLog } from '../../checkers/logical-log.js';
+import { parseReplicationLog } from '../../src/cluster/logical-log.js';
 import { checkReplication, type MetricsSample, type ReplicationProbe } from '../../checkers/replication.js';
 import { HistoryBuilder } from '../support/build-history.js';
 

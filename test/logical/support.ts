@@ -9,7 +9,7 @@ import type { NemesisName } from '../../nemesis/index.js';
 import { loadHistory } from '../../src/history/load.js';
 import type { Json } from '../../src/history/types.js';
 import { RUN_DEFAULTS, type RunOptions } from '../../src/runner/config.js';
-import { probeFromRunDir, readMetrics } from '../../src/runner/replication-probe.js';
+import { probeFromRunDir, readMetrics } from '../../src/cluster/replication-probe.js';
 import type { RunResults } from '../../src/runner/results.js';
 import { runTest } from '../../src/runner/run.js';
 import type { WorkloadName } from '../../workloads/index.js';

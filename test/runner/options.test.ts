@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readExperimentFile, toRunOptions } from '../../src/runner/options.js';
 import { mergeSettings } from '../../src/runner/cli.js';
-import { InputError, UsageError } from '../../src/cli/exit.js';
+import { InputError, UsageError } from '../../src/util/exit.js';
 
 describe('toRunOptions', () => {
   it('applies defaults and topology-dependent routing', () => {

@@ -8,7 +8,7 @@ import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
 import type { Cluster } from '../../src/cluster/types.js';
 import { readHistoryEvents } from '../../src/history/load.js';
 import { HistoryWriter } from '../../src/history/writer.js';
-import { Rng } from '../../src/runner/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-plan-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 // The seeded generator replays exactly from a seed, and forks are independent of each other.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/runner/rng.js';
+import { Rng } from '../../src/util/rng.js';
 
 describe('Rng', () => {
   it('is deterministic per seed', () => {

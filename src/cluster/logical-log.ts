@@ -1,32 +1,8 @@
 // Parses PostgreSQL server logs for logical-replication events: conflicts (PG18 `conflict detected … conflict=…`),
 // apply errors (PG17 and other errors while applying remote data), apply-worker starts, disables and skips. Pure.
+import type { LogEvent } from '../history/observations.js';
 
-export type LogEventKind = 'conflict' | 'apply-error' | 'worker-start' | 'disabled' | 'skip-start' | 'skip-done';
-
-export interface LogEvent {
-  node: string;
-  kind: LogEventKind;
-  level: string;
-  /** the log line's timestamp text, and as epoch ms when the zone is UTC/GMT (else null) */
-  time: string;
-  timeMs: number | null;
-  pid: number;
-  /** subscription, when the worker's start line or the replication origin names it */
-  subscription: string | null;
-  message: string;
-  /** conflict type (insert_exists, update_origin_differs, …) */
-  conflict?: string;
-  relation?: string;
-  /** the key the server names: `Key (id)=(10)` or `replica identity (id)=(10)` */
-  key?: { columns: string[]; values: string[] };
-  existing?: string;
-  remote?: string;
-  /** replication origin of the remote transaction (pg_<subscription oid>) */
-  origin?: string;
-  /** LSN the remote transaction finished at: what ALTER SUBSCRIPTION … SKIP needs */
-  finishedAt?: string;
-  remoteXid?: string;
-}
+export type { LogEvent, LogEventKind } from '../history/observations.js';
 
 interface RawRecord {
   time: string;
@@ -157,7 +133,3 @@ export function parseReplicationLog(node: string, text: string, origins: Record<
   return out;
 }
 
-/** The row text `1, 0, 32186` → its fields. */
-export function rowFields(row: string | undefined): string[] {
-  return row === undefined ? [] : split(row);
-}

@@ -4,9 +4,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { parseReplicationLog, type LogEvent } from '../../checkers/logical-log.js';
-import { publisherOf, type MetricsSample, type ReplicationProbe, type SlotState, type SubscriptionState } from '../../checkers/replication.js';
-import type { Cluster } from '../cluster/types.js';
+import { parseReplicationLog } from './logical-log.js';
+import type { LogEvent } from '../history/observations.js';
+import { publisherOf, type MetricsSample, type ReplicationProbe, type SlotState, type SubscriptionState } from '../history/observations.js';
+import type { Cluster } from './types.js';
 
 const PUBLICATION = 'faultline_pub';
 

@@ -1,72 +1,138 @@
-// Linearizability checker benchmark: (a) 1M-op keyed register, throughput and peak RSS;
-// (b) single-key cas-register of growing length under a time limit, against the cost of pairing it.
+// Linearizability checker benchmark (issue 18), in one run: each history checked by `faultline check` as a
+// whole process (against bare `node` start-up), and its search in-process against the previous algorithm
+// (bench/baseline/wgl-v1.ts). Histories: a non-linearizable kv history with hard keys, the Knossos corpus,
+// single-key cas-registers of 5k and 20k ops, a 1M-op keyed register. Prints times and ratios; asserts nothing.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { checkLinearizability } from '../checkers/linearizability.js';
-import { getModel, partitionByKey } from '../checkers/models.js';
+import { getModel, type ModelName } from '../checkers/models.js';
 import type { CheckContext } from '../checkers/types.js';
-import { pairHistory } from '../src/history/pair.js';
+import { expandSources, loadHistory } from '../src/history/load.js';
+import type { HistoryEvent, PairedHistory } from '../src/history/types.js';
+import { plantedHistory } from '../test/support/pathological.js';
 import { randomPlan, simulate } from '../test/support/simulate.js';
+import { checkLinearizabilityV1 } from './baseline/wgl-v1.js';
 
-const MiB = 1024 * 1024;
-const rssMiB = (): number => Math.round(process.memoryUsage().rss / MiB);
-const peakMiB = (): number => Math.round((process.resourceUsage().maxRSS * 1024) / MiB);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = join(ROOT, 'bin/faultline.js');
+const RSS_HOOK = join(ROOT, 'bench/support/rss-at-exit.cjs');
+const KNOSSOS = '/work/shared/data/knossos/cas-register';
+const ROUNDS = Number(process.env.FAULTLINE_BENCH_ROUNDS ?? 3);
+/** the previous algorithm has no early stop: it gets this long on the pathological history */
+const V1_CAP_MS = Number(process.env.FAULTLINE_BENCH_V1_CAP_S ?? 20) * 1000;
 
-function timed<T>(fn: () => T): [T, number] {
+interface Case {
+  name: string;
+  model: ModelName;
+  /** file or directory handed to `faultline check` */
+  path: string;
+  /** whole-process rounds (the 1M-op file: one) */
+  rounds: number;
+  target: string;
+}
+
+interface ProcessRun {
+  ms: number;
+  rssMiB: number;
+  verdict: string;
+}
+
+function runProcess(args: string[]): ProcessRun {
   const t = performance.now();
-  const v = fn();
-  return [v, performance.now() - t];
-}
-
-function keyedRegister(): void {
-  const ops = 1_000_000;
-  const [events, genMs] = timed(() =>
-    simulate(randomPlan(1, { model: 'register', processes: 20, keys: 1000, ops, infoRate: 0.01, failRate: 0.02 })),
-  );
-  const rssAfterGen = rssMiB();
-  const [paired, pairMs] = timed(() => pairHistory(events));
-  const [, partMs] = timed(() => partitionByKey(paired.ops));
-  const [r, checkMs] = timed(() => checkLinearizability(paired, getModel('register'), { timeLimitMs: 60_000 }));
-  process.stdout.write('### (a) keyed register: 1,000,000 ops, 1,000 keys, 20 processes, 1 % info\n\n');
-  process.stdout.write('| phase | time (ms) | ops/s | ratio to pairing |\n|---|---:|---:|---:|\n');
-  const row = (name: string, ms: number): void => {
-    process.stdout.write(`| ${name} | ${ms.toFixed(0)} | ${Math.round(ops / (ms / 1000)).toLocaleString('en')} | ${(ms / pairMs).toFixed(1)} |\n`);
-  };
-  row('simulate (not part of the check)', genMs);
-  row('pair (baseline)', pairMs);
-  row('partition by key', partMs);
-  row('check linearizability', checkMs);
-  process.stdout.write(
-    `\nverdict: ${String(r.valid)}, ops checked ${r.ops.toLocaleString('en')}, keys ${r.keys}, info ${r.infoOps}, ` +
-      `configurations ${r.configurations.toLocaleString('en')}; RSS after simulating ${rssAfterGen} MiB, ` +
-      `peak RSS ${peakMiB()} MiB\n\n`,
-  );
-}
-
-function singleKeyCas(): void {
-  const limitMs = 10_000;
-  process.stdout.write(`### (b) single-key cas-register, 10 processes, 5 % info, time limit ${limitMs / 1000} s\n\n`);
-  process.stdout.write('| ops | info ops | pair (ms, baseline) | check (ms) | ratio | verdict | configurations | RSS (MiB) |\n');
-  process.stdout.write('|---:|---:|---:|---:|---:|---|---:|---:|\n');
-  const runs: Array<[number, CheckContext, string]> = [1_000, 2_000, 5_000, 10_000, 20_000, 50_000].map((n) => [
-    n,
-    { timeLimitMs: limitMs },
-    '',
-  ]);
-  // the same 20k history under tight budgets: the answer is "unknown", never a crash
-  runs.push([20_000, { timeLimitMs: 1_000 }, ' (1 s limit)'], [20_000, { timeLimitMs: limitMs, maxStates: 50_000 }, ' (50k states)']);
-  for (const [n, ctx, note] of runs) {
-    const events = simulate(randomPlan(n, { model: 'cas-register', processes: 10, keys: 0, ops: n, infoRate: 0.05, failRate: 0.05 }));
-    const [paired, pairMs] = timed(() => pairHistory(events));
-    const [r, checkMs] = timed(() => checkLinearizability(paired, getModel('cas-register'), ctx));
-    const verdict = r.valid === 'unknown' ? `unknown (${r.unknownReason})` : String(r.valid);
-    process.stdout.write(
-      `| ${n.toLocaleString('en')}${note} | ${r.infoOps} | ${pairMs.toFixed(2)} | ${checkMs.toFixed(0)} | ${(checkMs / pairMs).toFixed(0)} | ` +
-        `${verdict} | ${r.configurations.toLocaleString('en')} | ${rssMiB()} |\n`,
-    );
+  const r = spawnSync(process.execPath, ['--require', RSS_HOOK, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const ms = performance.now() - t;
+  const rss = /faultline-bench-rss (\d+)/.exec(r.stderr ?? '');
+  let verdict = `exit ${r.status}`;
+  const lines = (r.stdout ?? '').trim().split('\n').filter((l) => l.startsWith('{'));
+  if (lines.length === 1) {
+    const o = JSON.parse(lines[0]) as { valid: unknown; reason?: string };
+    verdict = `${String(o.valid)}${o.reason ? `: ${o.reason}` : ''}`;
+  } else if (lines.length > 1) {
+    const valid = lines.map((l) => (JSON.parse(l) as { valid: unknown }).valid);
+    verdict = `${valid.filter((v) => v === true).length} valid, ${valid.filter((v) => v === false).length} invalid, ${valid.filter((v) => v === 'unknown').length} unknown`;
   }
-  process.stdout.write('\n');
+  return { ms, rssMiB: rss ? Math.round(Number(rss[1]) / 1024) : 0, verdict };
 }
+
+function best(rounds: number, fn: () => ProcessRun): ProcessRun {
+  let out: ProcessRun | null = null;
+  for (let i = 0; i < rounds; i++) {
+    const r = fn();
+    if (out === null || r.ms < out.ms) out = r;
+  }
+  return out!;
+}
+
+function writeJsonl(path: string, events: HistoryEvent[]): void {
+  writeFileSync(path, `${events.map((e) => JSON.stringify(e)).join('\n')}\n`);
+}
+
+/** In-process search time of both algorithms over the histories of a case (summed over files), best of `rounds`. */
+function inProcess(histories: PairedHistory[], model: ModelName, rounds: number, ctx: CheckContext): { now: number; v1: number; v1Verdict: string } {
+  let now = Infinity;
+  let v1 = Infinity;
+  let v1Verdict = '';
+  for (let i = 0; i < rounds; i++) {
+    let t = performance.now();
+    for (const h of histories) checkLinearizability(h, getModel(model), ctx);
+    now = Math.min(now, performance.now() - t);
+    t = performance.now();
+    const verdicts: string[] = [];
+    for (const h of histories) {
+      const r = checkLinearizabilityV1(h, getModel(model), { ...ctx, timeLimitMs: V1_CAP_MS });
+      verdicts.push(r.valid === 'unknown' ? `unknown (${r.unknownReason})` : String(r.valid));
+    }
+    v1 = Math.min(v1, performance.now() - t);
+    v1Verdict = histories.length === 1 ? verdicts[0] : `${verdicts.filter((v) => v === 'false').length} invalid of ${verdicts.length}`;
+  }
+  return { now, v1, v1Verdict };
+}
+
+const s = (ms: number): string => (ms / 1000).toFixed(ms < 10_000 ? 2 : 1);
 
 export default async function (): Promise<void> {
-  keyedRegister();
-  singleKeyCas();
+  const dir = mkdtempSync(join(tmpdir(), 'faultline-bench-lin-'));
+  try {
+    const path = (name: string): string => join(dir, name);
+    // ~2,000 ops, 50 clients, 10 keys: 7 ordinary keys, one with a stale read planted, two keys that 24
+    // clients each append to and never hear back from, then read a value no order of appends gives
+    const planted = plantedHistory({ model: 'kv', seed: 18, keys: 8, clients: 50, ops: 1900, hard: [8, 9], width: 24, bad: 5, meanDuration: 5 });
+    writeJsonl(path('pathological-kv.jsonl'), planted.events);
+    for (const n of [5_000, 20_000]) {
+      writeJsonl(path(`cas-${n}.jsonl`), simulate(randomPlan(n, { model: 'cas-register', processes: 10, keys: 0, ops: n, infoRate: 0.05, failRate: 0.05 })));
+    }
+    writeJsonl(path('keyed-1m.jsonl'), simulate(randomPlan(1, { model: 'register', processes: 20, keys: 1000, ops: 1_000_000, infoRate: 0.01, failRate: 0.02 })));
+
+    const cases: Case[] = [
+      { name: `kv, ${planted.events.length.toLocaleString('en')} events, 50 clients, 10 keys, 2 hard keys, 1 anomaly`, model: 'kv', path: path('pathological-kv.jsonl'), rounds: ROUNDS, target: '< 1 s, anomaly named' },
+      { name: 'Knossos cas-register corpus, 120 files, one process', model: 'cas-register', path: KNOSSOS, rounds: ROUNDS, target: '< 0.4 s' },
+      { name: 'cas-register, 1 key, 5k ops, 10 processes, 5 % info', model: 'cas-register', path: path('cas-5000.jsonl'), rounds: ROUNDS, target: '' },
+      { name: 'cas-register, 1 key, 20k ops, 10 processes, 5 % info', model: 'cas-register', path: path('cas-20000.jsonl'), rounds: ROUNDS, target: '< 1 s' },
+      { name: 'register, 1M ops, 1,000 keys, 20 processes, 1 % info', model: 'register', path: path('keyed-1m.jsonl'), rounds: 1, target: 'ahead of Porcupine (4.2–4.6 s in the issue)' },
+    ];
+
+    const node = best(Math.max(ROUNDS, 5), () => runProcess(['-e', '0']));
+    process.stdout.write(`Whole process: \`node bin/faultline.js check --model M --json FILE\`, best of ${ROUNDS} (1M: one run); bare \`node -e 0\` ${s(node.ms)} s in this run.\n`);
+    process.stdout.write(`In-process: the search alone (checkLinearizability) on the loaded histories, best of ${ROUNDS}, against the previous algorithm (bench/baseline/wgl-v1.ts, capped at ${V1_CAP_MS / 1000} s).\n\n`);
+    process.stdout.write('| history | faultline check (s) | × bare node | peak RSS (MiB) | verdict | search now (s) | previous search (s) | previous / now | previous verdict | target |\n');
+    process.stdout.write('|---|---:|---:|---:|---|---:|---:|---:|---|---|\n');
+    for (const c of cases) {
+      const proc = best(c.rounds, () => runProcess([BIN, 'check', '--model', c.model, '--json', c.path]));
+      const files = (await expandSources([c.path])).map((x) => x.file);
+      const histories: PairedHistory[] = [];
+      for (const f of files) histories.push((await loadHistory(f)).history);
+      const mem = inProcess(histories, c.model, c.path.endsWith('keyed-1m.jsonl') ? 1 : ROUNDS, {});
+      const mib = statSync(c.path).isFile() ? ` (${(statSync(c.path).size / 2 ** 20).toFixed(0)} MB)` : '';
+      const verdict = proc.verdict.length > 160 ? `${proc.verdict.slice(0, 159)}…` : proc.verdict;
+      process.stdout.write(
+        `| ${c.name}${mib} | ${s(proc.ms)} | ${(proc.ms / node.ms).toFixed(1)} | ${proc.rssMiB} | ${verdict.replaceAll('|', '\\|')} | ${s(mem.now)} | ${s(mem.v1)} | ${(mem.v1 / Math.max(mem.now, 0.01)).toFixed(1)} | ${mem.v1Verdict} | ${c.target} |\n`,
+      );
+    }
+    process.stdout.write('\n');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

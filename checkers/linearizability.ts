@@ -1,10 +1,12 @@
-// Linearizability checker: Wing–Gong–Lowe search (just-in-time linearization over a linked list of
-// call/return entries, memoising (linearized-set, model state)), run per key (P-compositionality).
+// Linearizability checker: Wing–Gong–Lowe search (just-in-time linearization over a linked list of call/return
+// entries, memoising (linearized set, model state) as integer pairs), run per key (P-compositionality): keys
+// cheapest first, interleaved in growing slices, stopping at the first key proven not linearizable.
 // fail ops are dropped; info ops return at +∞ (may take effect any time after invoke, or never).
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
-import { Bitset, ConfigCache } from './bitset.js';
+import { ExactMemo, HashMemo, type ConfigMemo } from './bitset.js';
+import { compileGeneric } from './compiled.js';
 import { hasIsRead } from './models.js';
-import type { CheckContext, CheckResult, Model, Validity } from './types.js';
+import type { CheckContext, CheckResult, CompiledModel, Model, Validity } from './types.js';
 
 /** An op as it appears in verdicts (JSON-serialisable). */
 export interface RenderedOp {
@@ -47,12 +49,20 @@ export interface LinearizabilityResult extends CheckResult {
   dropped: { fail: number; infoReads: number };
   /** configurations explored (memoised), over all keys */
   configurations: number;
-  /** when valid is "unknown": which limit ran out */
+  /** when a key was left without a verdict: which limit ran out first */
   unknownReason?: 'time-limit' | 'state-limit';
-  /** keys left without a verdict (first ones, up to 20) */
+  /** keys left without a verdict by a limit (first ones, up to 20); `unknown` counts them all */
   unknownKeys?: (Key | null)[];
-  /** keys found not linearizable (first ones, up to 20) */
+  unknown?: number;
+  /** keys found not linearizable (first ones, up to 20), in the order they were found */
   invalidKeys?: (Key | null)[];
+  /**
+   * once a key was found not linearizable (and ctx.allKeys was not set), the keys whose search was stopped
+   * or never started: not fully checked (first ones, up to 20); `unchecked` counts them all
+   */
+  uncheckedKeys?: (Key | null)[];
+  unchecked?: number;
+  /** the first anomaly found */
   anomaly?: LinearizabilityAnomaly;
 }
 
@@ -60,173 +70,356 @@ export interface LinearizabilityResult extends CheckResult {
 export const PREFIX_SHOWN = 64;
 /** Ops shown in an anomaly's window. */
 export const WINDOW_SHOWN = 64;
-/** Memory budget of the memo when ctx.maxStates is not given. */
+/** Memory budget of the searches alive at once (memo, linearized sets, model states). */
 export const DEFAULT_CACHE_BYTES = 768 * 1024 * 1024;
 const LISTED_KEYS = 20;
 const STATES_SHOWN = 8;
-const CLOCK_EVERY = 1024;
+const CHECK_EVERY = 1024;
+/** First slice of a key, in search steps: enough for a key of n ops whose search is about linear. */
+const FIRST_SLICE = 1 << 15;
+const SLICE_PER_OP = 64;
+const SLICE_GROWTH = 4;
 
-interface Entry {
-  /** op number within the sub-history */
-  id: number;
-  call: boolean;
-  /** return at +∞ (info op) */
-  infinite: boolean;
-  match: Entry;
-  prev: Entry | null;
-  next: Entry | null;
+/** One key's ops with its entry list order and a guess of its cost, before any search memory is taken. */
+interface Sub {
+  key: Key | null;
+  ops: Op[];
+  /** entries in list order: call of op i is 2i+1, its return 2i+2 */
+  order: Int32Array;
+  /** op i returns at +∞ (an info op) */
+  infinite: Uint8Array;
+  cost: number;
+  /** position in the history (first appearance): ties in cost keep it */
+  position: number;
+  search: KeySearch | null;
+  slice: number;
+  verdict: Validity | null;
 }
 
-/** A linearized op on the search stack; frames form an immutable list so a prefix is kept by reference. */
-interface Frame<S> {
-  entry: Entry;
-  before: S;
-  parent: Frame<S> | null;
-  depth: number;
-}
-
-interface Blocked<S> {
-  depth: number;
-  top: Frame<S> | null;
-  id: number;
-  states: S[];
-  hashes: Set<string>;
-}
-
-type SearchOutcome<S> =
-  | { verdict: true; configurations: number }
-  | { verdict: 'unknown'; reason: 'time-limit' | 'state-limit'; configurations: number }
-  | { verdict: false; configurations: number; blocked: Blocked<S> };
-
-interface Budget {
-  deadline: number;
-  maxStates: number | undefined;
-}
-
-/** Build the entry list (sorted by event index; info returns last) behind a sentinel head. */
-function buildEntries(ops: Op[]): Entry {
-  const calls: Entry[] = [];
-  const rets: Entry[] = [];
-  ops.forEach((op, id) => {
-    const call = { id, call: true, infinite: false, prev: null, next: null } as unknown as Entry;
-    const ret = { id, call: false, infinite: op.type !== 'ok', prev: null, next: null } as unknown as Entry;
-    call.match = ret;
-    ret.match = call;
-    calls.push(call);
-    rets.push(ret);
-  });
-  const at = (e: Entry): number => {
-    const op = ops[e.id];
-    if (e.call) return op.invokeIndex;
-    return e.infinite || op.completeIndex === null ? Number.POSITIVE_INFINITY : op.completeIndex;
-  };
-  const all = calls.concat(rets).sort((a, b) => at(a) - at(b) || a.id - b.id);
-  const head = { id: -1, call: false, infinite: false, prev: null, next: null } as unknown as Entry;
-  head.match = head;
-  let last = head;
-  for (const e of all) {
-    last.next = e;
-    e.prev = last;
-    last = e;
-  }
-  return head;
-}
-
-function lift(call: Entry): void {
-  call.prev!.next = call.next;
-  if (call.next) call.next.prev = call.prev;
-  const ret = call.match;
-  ret.prev!.next = ret.next;
-  if (ret.next) ret.next.prev = ret.prev;
-}
-
-function unlift(call: Entry): void {
-  const ret = call.match;
-  ret.prev!.next = ret;
-  if (ret.next) ret.next.prev = ret;
-  call.prev!.next = call;
-  if (call.next) call.next.prev = call;
-}
-
-/** Search one sub-history. Deterministic: entries are tried in event order. */
-function search<S>(ops: Op[], model: Model<S>, budget: Budget): SearchOutcome<S> {
-  const head = buildEntries(ops);
-  const bits = new Bitset(ops.length);
-  const cache = new ConfigCache(ops.length);
-  const maxStates =
-    budget.maxStates ?? Math.max(10_000, Math.floor(DEFAULT_CACHE_BYTES / ConfigCache.entryBytes(ops.length)));
-  let state = model.init();
-  let top = null as Frame<S> | null;
-  let entry = head.next;
-  let blocked: Blocked<S> | null = null;
-  let tick = 0;
-
-  while (entry !== null) {
-    if (++tick === CLOCK_EVERY) {
-      tick = 0;
-      if (performance.now() > budget.deadline) {
-        return { verdict: 'unknown', reason: 'time-limit', configurations: cache.size };
-      }
-    }
-    if (entry.call) {
-      const r = model.step(state, ops[entry.id]);
-      if (r.ok) {
-        bits.flip(entry.id);
-        if (cache.add(bits, model.hash(r.state))) {
-          if (cache.size > maxStates) return { verdict: 'unknown', reason: 'state-limit', configurations: cache.size };
-          const parent: Frame<S> | null = top;
-          top = { entry, before: state, parent, depth: parent === null ? 1 : parent.depth + 1 };
-          state = r.state;
-          lift(entry);
-          entry = head.next;
-          continue;
-        }
-        bits.flip(entry.id);
-      }
-      entry = entry.next;
+/** Entry order (sorted by event index; info returns last, in op order) and a cost guess for one key. */
+function prepare(key: Key | null, ops: Op[], position: number): Sub {
+  const n = ops.length;
+  const infinite = new Uint8Array(n);
+  const order = new Int32Array(2 * n);
+  // returns of ok ops by completion: ops complete about in the order they were invoked, so an insertion
+  // sort is near linear; calls are in op order already (ops come by invoke index)
+  const rets = new Int32Array(n);
+  const at = new Float64Array(n);
+  let r = 0;
+  let infos = 0;
+  let callsSorted = true;
+  let moves = 0;
+  for (let i = 0; i < n; i++) {
+    const op = ops[i];
+    if (i > 0 && op.invokeIndex < ops[i - 1].invokeIndex) callsSorted = false;
+    if (op.type !== 'ok' || op.completeIndex === null) {
+      infinite[i] = 1;
+      infos++;
       continue;
     }
-    // a return: every ok op is linearized once an info op's (infinite) return is reached
-    if (entry.infinite) return { verdict: true, configurations: cache.size };
-    blocked = noteBlocked(blocked, top, entry.id, ops, state, model);
-    if (top === null) return { verdict: false, configurations: cache.size, blocked };
-    const frame: Frame<S> = top;
-    top = frame.parent;
-    state = frame.before;
-    bits.flip(frame.entry.id);
-    unlift(frame.entry);
-    entry = frame.entry.next;
+    const c = op.completeIndex;
+    let j = r++;
+    while (j > 0 && at[j - 1] > c && moves < 64 * n) {
+      at[j] = at[j - 1];
+      rets[j] = rets[j - 1];
+      j--;
+      moves++;
+    }
+    at[j] = c;
+    rets[j] = i;
   }
-  return { verdict: true, configurations: cache.size };
+  let k = 0;
+  let open = 0;
+  let maxOpen = 0;
+  if (callsSorted && moves < 64 * n) {
+    let i = 0;
+    let j = 0;
+    while (i < n || j < r) {
+      if (j >= r || (i < n && ops[i].invokeIndex < at[j])) {
+        order[k++] = 2 * i + 1;
+        if (++open > maxOpen) maxOpen = open;
+        i++;
+      } else {
+        order[k++] = 2 * rets[j] + 2;
+        open--;
+        j++;
+      }
+    }
+  } else {
+    // out of order (ops given by hand) or far from it: (event index, entry) packed in one exact double, sorted natively
+    const width = 2 * n + 2;
+    const keys = new Float64Array(2 * n);
+    let m = 0;
+    for (let i = 0; i < n; i++) {
+      keys[m++] = ops[i].invokeIndex * width + 2 * i + 1;
+      if (infinite[i] === 0) keys[m++] = ops[i].completeIndex! * width + 2 * i + 2;
+    }
+    const sorted = keys.subarray(0, m).sort();
+    for (let q = 0; q < m; q++) {
+      const e = sorted[q] % width;
+      order[k++] = e;
+      if (e & 1) {
+        if (++open > maxOpen) maxOpen = open;
+      } else {
+        open--;
+      }
+    }
+  }
+  // info ops' calls are counted open for good; their returns come at +∞, last, in op order
+  for (let i = 0; i < n; i++) if (infinite[i] === 1) order[k++] = 2 * i + 2;
+  return { key, ops, order, infinite, cost: n * (maxOpen + infos + 1), position, search: null, slice: FIRST_SLICE + SLICE_PER_OP * n, verdict: null };
 }
 
+type RunOutcome = 'done' | 'slice' | 'time' | 'memory' | 'states';
+
 /**
- * Remember where the search got stuck: the ok op with the latest return that could not be passed (the
- * history is linearizable up to just before it), the deepest linearization that reached it, the states it failed in.
+ * The search of one key, resumable: run() goes on from where the last call stopped. Entries live in typed
+ * arrays (head 0, call of op i = 2i+1, its return 2i+2; next = 0 ends the list), the stack of linearized ops
+ * too, so pausing costs nothing. An info op that can happen in one state only (compiled.requires: an
+ * indeterminate cas, say) is kept out of the list, in a list of its own per state, and merged into the scan
+ * by position only while the search is in that state: the scan tries exactly the candidates, in the order,
+ * of Wing–Gong–Lowe over the whole list, without walking past every indeterminate op stuck since the start
+ * of the history (on a cas-register history with 5 % info ops that walking is 97 % of the steps).
  */
-function noteBlocked<S>(
-  b: Blocked<S> | null,
-  top: Frame<S> | null,
-  id: number,
-  ops: Op[],
-  state: S,
-  model: Model<S>,
-): Blocked<S> {
-  const depth = top?.depth ?? 0;
-  if (b && b.id === id) {
-    if (depth > b.depth) {
-      b.depth = depth;
-      b.top = top;
+class KeySearch {
+  private readonly next: Int32Array;
+  private readonly prev: Int32Array;
+  /** position of each entry in the sorted order */
+  private readonly pos: Int32Array;
+  /** info ops that need one state: circular lists by position, sentinel n + s for state s (n + buckets: empty) */
+  private readonly infoNext: Int32Array;
+  private readonly infoPrev: Int32Array;
+  private readonly inBucket: Uint8Array;
+  private readonly buckets: number;
+  private readonly n: number;
+  private readonly stackOp: Int32Array;
+  private readonly stackState: Int32Array;
+  /** the scan's place in the list and in the state's info list when the op on the stack was taken */
+  private readonly stackEntry: Int32Array;
+  private readonly stackInfo: Int32Array;
+  private readonly memo: ConfigMemo;
+  private depth = 0;
+  private okLeft = 0;
+  private state: number;
+  private entry: number;
+  private info: number;
+  verdict: Validity | null = null;
+  /** where it got stuck: the op, the deepest linearization that reached it (its tail), the states tried */
+  blockedOp = -1;
+  blockedDepth = 0;
+  blockedPrefix: Int32Array = new Int32Array(0);
+  blockedStates: number[] = [];
+
+  constructor(
+    readonly sub: Sub,
+    readonly compiled: CompiledModel,
+    private readonly maxStates: number,
+    readonly exact: boolean,
+  ) {
+    const n = sub.ops.length;
+    this.n = n;
+    const infinite = sub.infinite;
+    this.memo = exact ? new ExactMemo(n) : new HashMemo(n);
+    this.next = new Int32Array(2 * n + 1);
+    this.prev = new Int32Array(2 * n + 1);
+    this.pos = new Int32Array(2 * n + 1);
+    const req = new Int32Array(n).fill(-1);
+    let maxReq = -1;
+    for (let i = 0; i < n; i++) {
+      if (infinite[i] === 1 && compiled.requires) req[i] = compiled.requires(i);
+      else if (infinite[i] === 0) this.okLeft++;
+      if (req[i] > maxReq) maxReq = req[i];
     }
-    const h = model.hash(state);
-    if (!b.hashes.has(h) && b.states.length < STATES_SHOWN) {
-      b.hashes.add(h);
-      b.states.push(state);
+    this.buckets = maxReq + 1;
+    this.infoNext = new Int32Array(n + this.buckets + 1);
+    this.infoPrev = new Int32Array(n + this.buckets + 1);
+    this.inBucket = new Uint8Array(n);
+    for (let b = 0; b <= this.buckets; b++) {
+      this.infoNext[n + b] = n + b;
+      this.infoPrev[n + b] = n + b;
     }
-    return b;
+    let last = 0;
+    const order = sub.order;
+    for (let p = 0; p < order.length; p++) {
+      const e = order[p];
+      this.pos[e] = p;
+      const i = (e - 1) >> 1;
+      if (infinite[i] === 1 && (e & 1) === 0) continue; // an info op's return is at +∞: never reached
+      if (req[i] >= 0) {
+        // an info op for one state: to the end of that state's list
+        const head = n + req[i];
+        const tail = this.infoPrev[head];
+        this.infoNext[tail] = i;
+        this.infoPrev[i] = tail;
+        this.infoNext[i] = head;
+        this.infoPrev[head] = i;
+        this.inBucket[i] = 1;
+        continue;
+      }
+      this.next[last] = e;
+      this.prev[e] = last;
+      last = e;
+    }
+    this.next[last] = 0;
+    this.stackOp = new Int32Array(n);
+    this.stackState = new Int32Array(n);
+    this.stackEntry = new Int32Array(n);
+    this.stackInfo = new Int32Array(n);
+    this.state = compiled.init;
+    this.entry = this.next[0];
+    this.info = this.firstInfo(this.state);
   }
-  if (b && ops[id].completeIndex! <= ops[b.id].completeIndex!) return b;
-  return { depth, top, id, states: [state], hashes: new Set([model.hash(state)]) };
+
+  /** The first info op of state s's list (a sentinel ≥ n when there is none). */
+  private firstInfo(s: number): number {
+    return s < this.buckets ? this.infoNext[this.n + s] : this.n + this.buckets;
+  }
+
+  get configurations(): number {
+    return this.memo.size;
+  }
+
+  bytes(): number {
+    return (
+      this.memo.bytes() +
+      this.next.byteLength * 3 +
+      this.infoNext.byteLength * 2 +
+      this.stackOp.byteLength * 4 +
+      (this.compiled.bytes?.() ?? 0)
+    );
+  }
+
+  /** Search on for up to `slice` steps; stops early at the deadline or past `maxBytes`. */
+  run(slice: number, deadline: number, maxBytes: number): RunOutcome {
+    const { next, prev, pos, infoNext, infoPrev, inBucket, stackOp, stackState, stackEntry, stackInfo, memo, compiled, n } = this;
+    const infinite = this.sub.infinite;
+    const noInfo = n + this.buckets;
+    const buckets = this.buckets;
+    let { entry, info, state, depth, okLeft } = this;
+    let work = 0;
+    let outcome: RunOutcome = 'done';
+    for (;;) {
+      if (okLeft === 0) {
+        // every ok op is linearized: the info ops left may never have happened
+        this.verdict = true;
+        break;
+      }
+      if (++work % CHECK_EVERY === 0) {
+        if (work >= slice) {
+          outcome = 'slice';
+          break;
+        }
+        if (performance.now() > deadline) {
+          outcome = 'time';
+          break;
+        }
+        if (this.bytes() > maxBytes) {
+          outcome = 'memory';
+          break;
+        }
+      }
+      // the next candidate in list order: the list's entry, or the state's info op if it comes first
+      let i: number;
+      const fromInfo = info < n && pos[2 * info + 1] < pos[entry];
+      if (fromInfo) {
+        i = info;
+      } else if ((entry & 1) === 1) {
+        i = (entry - 1) >> 1;
+      } else {
+        // a return no op before it can pass: back up
+        this.noteBlocked((entry - 2) >> 1, depth, state);
+        if (depth === 0) {
+          this.verdict = false;
+          break;
+        }
+        depth--;
+        const j = stackOp[depth];
+        state = stackState[depth];
+        memo.undo(j);
+        entry = stackEntry[depth];
+        info = stackInfo[depth];
+        if (inBucket[j] === 1) {
+          infoNext[infoPrev[j]] = j;
+          infoPrev[infoNext[j]] = j;
+          info = infoNext[j];
+        } else {
+          // put op j's call (and return) back where they were
+          const c = 2 * j + 1;
+          if (infinite[j] === 0) {
+            const r = c + 1;
+            next[prev[r]] = r;
+            if (next[r] !== 0) prev[next[r]] = r;
+            okLeft++;
+          }
+          next[prev[c]] = c;
+          prev[next[c]] = c;
+          entry = next[c];
+        }
+        continue;
+      }
+      const s = compiled.step(state, i);
+      if (s >= 0 && memo.tryAdd(i, s)) {
+        if (memo.size > this.maxStates) {
+          outcome = 'states';
+          break;
+        }
+        stackOp[depth] = i;
+        stackState[depth] = state;
+        stackEntry[depth] = entry;
+        stackInfo[depth] = info;
+        depth++;
+        state = s;
+        if (fromInfo) {
+          infoNext[infoPrev[i]] = infoNext[i];
+          infoPrev[infoNext[i]] = infoPrev[i];
+        } else {
+          // lift the call (and its return) out of the list
+          const c = entry;
+          next[prev[c]] = next[c];
+          prev[next[c]] = prev[c];
+          if (infinite[i] === 0) {
+            const r = c + 1;
+            next[prev[r]] = next[r];
+            if (next[r] !== 0) prev[next[r]] = prev[r];
+            okLeft--;
+          }
+        }
+        entry = next[0];
+        info = state < buckets ? infoNext[n + state] : noInfo;
+        continue;
+      }
+      if (fromInfo) info = infoNext[info];
+      else entry = next[entry];
+    }
+    this.entry = entry;
+    this.info = info;
+    this.state = state;
+    this.depth = depth;
+    this.okLeft = okLeft;
+    return outcome;
+  }
+
+  /**
+   * Remember where the search got stuck: the ok op with the latest return that could not be passed (the
+   * history is linearizable up to just before it), the deepest linearization that reached it, the states it failed in.
+   */
+  private noteBlocked(i: number, depth: number, state: number): void {
+    if (this.blockedOp === i) {
+      if (depth > this.blockedDepth) this.keepPrefix(depth);
+      if (!this.blockedStates.includes(state) && this.blockedStates.length < STATES_SHOWN) this.blockedStates.push(state);
+      return;
+    }
+    const ops = this.sub.ops;
+    if (this.blockedOp >= 0 && ops[i].completeIndex! <= ops[this.blockedOp].completeIndex!) return;
+    this.blockedOp = i;
+    this.keepPrefix(depth);
+    this.blockedStates = [state];
+  }
+
+  private keepPrefix(depth: number): void {
+    this.blockedDepth = depth;
+    this.blockedPrefix = this.stackOp.slice(Math.max(0, depth - PREFIX_SHOWN), depth);
+  }
 }
 
 function render<S>(op: Op, model: Model<S>): RenderedOp {
@@ -243,39 +436,26 @@ function render<S>(op: Op, model: Model<S>): RenderedOp {
   return r;
 }
 
-function anomalyOf<S>(key: Key | null, ops: Op[], blocked: Blocked<S>, model: Model<S>): LinearizabilityAnomaly {
-  const prefix: Op[] = [];
-  for (let f = blocked.top; f !== null && prefix.length < PREFIX_SHOWN; f = f.parent) prefix.push(ops[f.entry.id]);
-  prefix.reverse();
-  const bad = ops[blocked.id];
+function anomalyOf<S>(s: KeySearch, model: Model<S>): LinearizabilityAnomaly {
+  const ops = s.sub.ops;
+  const prefix = Array.from(s.blockedPrefix, (i) => ops[i]);
+  const bad = ops[s.blockedOp];
   const end = bad.completeIndex ?? Number.POSITIVE_INFINITY;
   const window = ops
     .filter((o) => o.invokeIndex < end && (o.completeIndex ?? Number.POSITIVE_INFINITY) > bad.invokeIndex)
     .slice(0, WINDOW_SHOWN);
   return {
-    key,
-    prefixLength: blocked.depth,
+    key: s.sub.key,
+    prefixLength: s.blockedDepth,
     prefix: prefix.map((o) => render(o, model)),
     op: render(bad, model),
-    states: blocked.states.map((s) => model.describeState(s)),
+    states: s.blockedStates.map((st) => s.compiled.describeState(st)),
     window: window.map((o) => render(o, model)),
   };
 }
 
-/**
- * Is the history linearizable with respect to `model`? Keyed ops are checked per key.
- * ctx.timeLimitMs bounds the whole check, ctx.maxStates the memo of each key; past either: "unknown".
- */
-export function checkLinearizability<S>(
-  history: PairedHistory,
-  model: Model<S>,
-  ctx: CheckContext = {},
-): LinearizabilityResult {
-  const start = performance.now();
-  const budget: Budget = {
-    deadline: ctx.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : start + ctx.timeLimitMs,
-    maxStates: ctx.maxStates,
-  };
+/** ok and info ops (fail ops and, for models that name them, info reads dropped), with the counts. */
+function keptOps<S>(history: PairedHistory, model: Model<S>): { kept: Op[]; infoOps: number; dropped: { fail: number; infoReads: number } } {
   const isRead = hasIsRead(model) ? (op: Op) => model.isRead(op) : () => false;
   const dropped = { fail: 0, infoReads: 0 };
   let infoOps = 0;
@@ -288,42 +468,125 @@ export function checkLinearizability<S>(
       kept.push(op);
     }
   }
+  return { kept, infoOps, dropped };
+}
+
+/**
+ * Is the history linearizable with respect to `model`? Keyed ops are checked per key: keys in order of
+ * their guessed cost, each for a slice of steps, the unfinished ones again with slices growing fourfold, so
+ * an anomaly a short search can prove is found before a hard key takes the budget. Once a key is proven
+ * not linearizable the verdict is false and the other keys are left (`uncheckedKeys`) unless ctx.allKeys.
+ * ctx.timeLimitMs bounds the whole check, ctx.maxStates the memo of each key, DEFAULT_CACHE_BYTES the
+ * searches alive at once; a key past a limit is "unknown", which is the verdict only when no key is false.
+ */
+export function checkLinearizability<S>(history: PairedHistory, model: Model<S>, ctx: CheckContext = {}): LinearizabilityResult {
+  const start = performance.now();
+  const deadline = ctx.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : start + ctx.timeLimitMs;
+  const maxStates = ctx.maxStates ?? Number.POSITIVE_INFINITY;
+  const { kept, infoOps, dropped } = keptOps(history, model);
   const parts = model.partition ? model.partition(kept) : new Map<Key | null, Op[]>([[null, kept]]);
-  const result: LinearizabilityResult = {
-    valid: true,
-    model: model.name,
-    ops: kept.length,
-    infoOps,
-    keys: parts.size,
-    dropped,
-    configurations: 0,
+  const result: LinearizabilityResult = { valid: true, model: model.name, ops: kept.length, infoOps, keys: parts.size, dropped, configurations: 0 };
+  const subs: Sub[] = [];
+  for (const [key, ops] of parts) subs.push(prepare(key, ops, subs.length));
+  subs.sort((a, b) => a.cost - b.cost || a.position - b.position);
+
+  const compile = (ops: Op[]): CompiledModel => (model.compile ? model.compile(ops) : compileGeneric(model, ops));
+  const invalid: Sub[] = [];
+  const unknown: Sub[] = [];
+  let reason: 'time-limit' | 'state-limit' | undefined;
+  let anomaly: LinearizabilityAnomaly | undefined;
+  let live: Sub[] = [];
+  const liveBytes = (except: Sub): number => live.reduce((n, s) => (s === except || s.search === null ? n : n + s.search.bytes()), 0);
+  const finish = (sub: Sub, verdict: Validity, why?: 'time-limit' | 'state-limit'): void => {
+    const search = sub.search;
+    sub.verdict = verdict;
+    if (search !== null) result.configurations += search.configurations;
+    if (verdict === false && search !== null) {
+      invalid.push(sub);
+      anomaly ??= anomalyOf(search, model);
+    } else if (verdict === 'unknown') {
+      unknown.push(sub);
+      reason ??= why;
+    }
+    sub.search = null;
   };
-  const invalid: (Key | null)[] = [];
-  const unknown: (Key | null)[] = [];
-  for (const [key, ops] of parts) {
-    if (performance.now() > budget.deadline) {
-      unknown.push(key);
-      continue;
+
+  let pending = subs;
+  let stop = false;
+  while (pending.length > 0 && !stop) {
+    const unfinished: Sub[] = [];
+    for (let k = 0; k < pending.length; k++) {
+      const sub = pending[k];
+      if (sub.verdict !== null) continue; // given up for memory while waiting
+      if (stop || performance.now() > deadline) {
+        unfinished.push(sub);
+        continue;
+      }
+      if (sub.search === null) {
+        sub.search = new KeySearch(sub, compile(sub.ops), maxStates, false);
+        live.push(sub);
+      }
+      let outcome = sub.search.run(sub.slice, deadline, DEFAULT_CACHE_BYTES - liveBytes(sub));
+      while (outcome === 'memory') {
+        // over the memory budget: give up on the biggest search alive (this one or another)
+        let biggest = sub;
+        for (const s of live) if (s.search !== null && s.search.bytes() > biggest.search!.bytes()) biggest = s;
+        finish(biggest, 'unknown', 'state-limit');
+        live = live.filter((s) => s.search !== null);
+        if (biggest === sub) break;
+        outcome = sub.search.run(sub.slice, deadline, DEFAULT_CACHE_BYTES - liveBytes(sub));
+      }
+      if (sub.search === null) continue; // given up above
+      if (outcome === 'done' && sub.search.verdict === false && !sub.search.exact) {
+        // confirm with the exact memo (the hashed one could, in theory, have hidden a linearization); the
+        // exact search explores the same configurations, and only its count is reported
+        sub.search = new KeySearch(sub, sub.search.compiled, maxStates, true);
+        outcome = sub.search.run(Number.POSITIVE_INFINITY, deadline, DEFAULT_CACHE_BYTES - liveBytes(sub));
+        if (outcome === 'memory') {
+          finish(sub, 'unknown', 'state-limit');
+          live = live.filter((s) => s !== sub);
+          continue;
+        }
+      }
+      if (outcome === 'done') {
+        finish(sub, sub.search.verdict!);
+        live = live.filter((s) => s !== sub);
+        if (sub.verdict === false && ctx.allKeys !== true) stop = true;
+      } else if (outcome === 'states') {
+        finish(sub, 'unknown', 'state-limit');
+        live = live.filter((s) => s !== sub);
+      } else {
+        sub.slice *= SLICE_GROWTH;
+        unfinished.push(sub);
+      }
     }
-    const out = search(ops, model, budget);
-    result.configurations += out.configurations;
-    if (out.verdict === false) {
-      invalid.push(key);
-      result.anomaly ??= anomalyOf(key, ops, out.blocked, model);
-    } else if (out.verdict === 'unknown') {
-      unknown.push(key);
-      result.unknownReason ??= out.reason;
-    }
+    pending = unfinished.filter((s) => s.verdict === null);
+    if (performance.now() > deadline) break;
   }
+  // what is left was stopped by the first anomaly, or by the time limit
+  const left = pending.filter((s) => s.verdict === null);
+  for (const s of left) if (s.search !== null) result.configurations += s.search.configurations;
   if (invalid.length > 0) {
     result.valid = false;
-    result.invalidKeys = invalid.slice(0, LISTED_KEYS);
-  } else if (unknown.length > 0) {
-    result.valid = 'unknown';
+    result.invalidKeys = invalid.slice(0, LISTED_KEYS).map((s) => s.key);
+    result.anomaly = anomaly;
+    if (stop && left.length > 0) {
+      result.uncheckedKeys = left.slice(0, LISTED_KEYS).map((s) => s.key);
+      result.unchecked = left.length;
+    } else {
+      for (const s of left) unknown.push(s);
+      if (left.length > 0) reason ??= 'time-limit';
+    }
+  } else {
+    for (const s of left) unknown.push(s);
+    if (left.length > 0) reason ??= 'time-limit';
+    if (unknown.length > 0) result.valid = 'unknown';
   }
   if (unknown.length > 0) {
-    result.unknownKeys = unknown.slice(0, LISTED_KEYS);
-    result.unknownReason ??= 'time-limit';
+    unknown.sort((a, b) => a.position - b.position);
+    result.unknownKeys = unknown.slice(0, LISTED_KEYS).map((s) => s.key);
+    result.unknown = unknown.length;
+    result.unknownReason = reason ?? 'time-limit';
   }
   return result;
 }

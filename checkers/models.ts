@@ -2,6 +2,7 @@
 // Pure and immutable: step() never mutates a state. Every model partitions keyed histories by key.
 import type { Json, Key, Op } from '../src/history/types.js';
 import { canonical, jsonEqual, shortJson } from './canonical.js';
+import { compileCounter, compileKv, compileRegister } from './compiled.js';
 import type { Model } from './types.js';
 
 export const MODEL_NAMES = ['register', 'cas-register', 'counter', 'set', 'kv'] as const;
@@ -50,6 +51,10 @@ function registerModel(withCas: boolean): LinearizableModel<Json> {
   const name = withCas ? 'cas-register' : 'register';
   return {
     name,
+    compile: (ops) =>
+      compileRegister(ops, withCas, (op, what) => {
+        throw new ModelOpError(name, op, what);
+      }),
     init: () => null,
     step(state, op) {
       switch (op.f) {
@@ -87,6 +92,10 @@ function counterModel(): LinearizableModel<number> {
   const name = 'counter';
   return {
     name,
+    compile: (ops) =>
+      compileCounter(ops, (op, what) => {
+        throw new ModelOpError(name, op, what);
+      }),
     init: () => 0,
     step(state, op) {
       if (op.f === 'add') {
@@ -170,6 +179,10 @@ function kvModel(): LinearizableModel<string> {
   };
   return {
     name,
+    compile: (ops) =>
+      compileKv(ops, (op, what) => {
+        throw new ModelOpError(name, op, what);
+      }),
     init: () => '',
     step(state, op) {
       switch (op.f) {

@@ -33,6 +33,14 @@ function zero(): OutcomeCounts {
   return { count: 0, ok: 0, fail: 0, info: 0, pending: 0 };
 }
 
+function count(t: OutcomeCounts, type: 'ok' | 'fail' | 'info', pending: boolean): void {
+  t.count++;
+  if (type === 'ok') t.ok++;
+  else if (type === 'fail') t.fail++;
+  else t.info++;
+  if (pending) t.pending++;
+}
+
 /** Count client op outcomes; nemesis events are counted apart. */
 export function checkStats(history: PairedHistory): CheckResult {
   const total = zero();
@@ -40,11 +48,8 @@ export function checkStats(history: PairedHistory): CheckResult {
   const kinds = new Map<string, ErrorKind>();
   for (const op of history.ops) {
     const c = (byF[op.f] ??= zero());
-    for (const t of [c, total]) {
-      t.count++;
-      t[op.type]++;
-      if (op.completeIndex === null) t.pending++;
-    }
+    count(c, op.type, op.completeIndex === null);
+    count(total, op.type, op.completeIndex === null);
     if (op.type === 'ok') continue;
     const error = op.completeIndex === null ? 'never completed' : (op.error ?? 'no error given').slice(0, MAX_ERROR_CHARS);
     const id = `${op.type}\u0000${op.f}\u0000${error}`;

@@ -55,9 +55,25 @@ export interface CheckContext {
   settlement?: FinalSettlement;
   /** number of client slots: process p belongs to client p mod concurrency (Jepsen's process renumbering) */
   concurrency?: number;
+  /** linearizability: go on checking every key after one is proven not linearizable (default: stop there) */
+  allKeys?: boolean;
 }
 
 export type Checker = (history: PairedHistory, ctx: CheckContext) => CheckResult;
+
+/**
+ * A model compiled for one sub-history (see Model.compile): states are small non-negative integers, equal
+ * states have equal numbers, and step(s, i) is the state after ops[i] from s, or -1 when ops[i] cannot happen in s.
+ */
+export interface CompiledModel {
+  init: number;
+  step(s: number, i: number): number;
+  /** the one state op i can happen in (step(s, i) is -1 for every other s), or -1 when it is not that simple */
+  requires?(i: number): number;
+  describeState(s: number): string;
+  /** memory the states made during the search take (strings, sets), for the memory budget */
+  bytes?(): number;
+}
 
 /** A sequential specification (Porcupine-style): pure, no I/O. */
 export interface Model<S> {
@@ -73,4 +89,6 @@ export interface Model<S> {
   isRead?(op: Op): boolean;
   describeState(state: S): string;
   describeOp(op: Op): string;
+  /** Optional fast path for the search: the model compiled for the ops of one sub-history (else: via hash()). */
+  compile?(ops: readonly Op[]): CompiledModel;
 }

@@ -73,15 +73,31 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 /** A short reason for a sub-checker's verdict (its `reason`, or what a linearizability result names). */
 function subReason(r: Record<string, unknown>, timeLimitS: number): string | undefined {
   if (typeof r.reason === 'string') return r.reason;
-  if (r.unknownReason === 'time-limit') return `time limit of ${timeLimitS} s reached`;
-  if (r.unknownReason === 'state-limit') return 'memory (state) limit reached';
+  // an anomaly found is the reason, whatever limit other keys met
   const a = r.anomaly;
   if (isRecord(a) && isRecord(a.op) && typeof a.op.text === 'string') {
     const key = a.key === null || a.key === undefined ? '' : ` (key ${JSON.stringify(a.key)})`;
-    return `cannot linearize ${a.op.text}${key} after ${String(a.prefixLength)} ops`;
+    return `cannot linearize ${a.op.text}${key} after ${String(a.prefixLength)} ops${notFullyChecked(r, timeLimitS)}`;
   }
+  if (r.unknownReason === 'time-limit') return `time limit of ${timeLimitS} s reached`;
+  if (r.unknownReason === 'state-limit') return 'memory (state) limit reached';
   if (typeof r.error === 'string') return r.error;
   return undefined;
+}
+
+/** "; 3 of 10 keys not fully checked (stopped at the first anomaly; --all-keys checks every key)". */
+function notFullyChecked(r: Record<string, unknown>, timeLimitS: number): string {
+  const keys = typeof r.keys === 'number' ? r.keys : 0;
+  const parts: string[] = [];
+  if (typeof r.unchecked === 'number' && r.unchecked > 0) {
+    parts.push(`${r.unchecked} of ${keys} keys not fully checked (stopped at the first anomaly; --all-keys checks every key)`);
+  }
+  const unknown = typeof r.unknown === 'number' ? r.unknown : 0;
+  if (unknown > 0) {
+    const why = r.unknownReason === 'state-limit' ? 'the memory (state) limit' : `the time limit of ${timeLimitS} s`;
+    parts.push(`${unknown} of ${keys} keys without a verdict (${why})`);
+  }
+  return parts.length === 0 ? '' : `; ${parts.join('; ')}`;
 }
 
 /** The reason of the first sub-checker whose verdict is the overall one. */
@@ -159,6 +175,7 @@ export async function checkOne(file: string, opts: CheckOptions, stdin: Readable
     const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn });
     const finalFile = finalFileFor(file, chosen.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
+    if (opts.allKeys === true) ctx.allKeys = true;
     if (finalFile !== undefined) {
       const f = readFinalFile(finalFile);
       ctx.final = f.reads;

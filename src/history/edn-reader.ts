@@ -34,13 +34,17 @@ const CHAR_NAMES: Record<string, string> = {
 const STRING_ESCAPES: Record<string, string> = { t: '\t', r: '\r', n: '\n', '\\': '\\', '"': '"', b: '\b', f: '\f' };
 const CLOSERS: Record<string, string> = { '(': ')', '[': ']', '{': '}' };
 
-function isWhitespace(c: string): boolean {
-  return c === ' ' || c === ',' || c === '\n' || c === '\t' || c === '\r' || c === '\f';
-}
+/** 1 for the ASCII codes that end a token (whitespace, commas, brackets, quotes, comments). */
+const DELIMITER = new Uint8Array(128);
+for (const c of ' ,\n\t\r\f()[]{}";') DELIMITER[c.charCodeAt(0)] = 1;
 
 function isDelimiter(c: string): boolean {
-  return isWhitespace(c) || c === '(' || c === ')' || c === '[' || c === ']' || c === '{' || c === '}' || c === '"' || c === ';';
+  const code = c.charCodeAt(0);
+  return code < 128 && DELIMITER[code] === 1;
 }
+
+/** What a form inside each collection is expected to be, for error messages (built once). */
+const INSIDE: Record<string, string> = { ')': "a value or ')'", ']': "a value or ']'", '}': "a value or '}'" };
 
 const DISCARD = Symbol('discard');
 type Read = EdnValue | typeof DISCARD;
@@ -82,19 +86,23 @@ class Reader {
   /** Skip whitespace, commas and comments; return the next character (not consumed) or undefined at end. */
   skip(): string | undefined {
     const t = this.text;
-    while (this.pos < t.length) {
-      const c = t[this.pos];
-      if (c === '\n') {
+    const n = t.length;
+    let pos = this.pos;
+    while (pos < n) {
+      const c = t.charCodeAt(pos);
+      if (c === 10) {
         this.line++;
-        this.pos++;
-      } else if (isWhitespace(c)) {
-        this.pos++;
-      } else if (c === ';') {
-        while (this.pos < t.length && t[this.pos] !== '\n') this.pos++;
+        pos++;
+      } else if (c === 32 || c === 44 || c === 9 || c === 13 || c === 12) {
+        pos++;
+      } else if (c === 59) {
+        while (pos < n && t.charCodeAt(pos) !== 10) pos++;
       } else {
-        return c;
+        this.pos = pos;
+        return t[pos];
       }
     }
+    this.pos = pos;
     return undefined;
   }
 
@@ -122,7 +130,7 @@ class Reader {
       case '(':
       case '[': {
         this.pos++;
-        return this.elements(c, this.line).map((i) => i.value);
+        return this.values(c, this.line);
       }
       case '{':
         this.pos++;
@@ -163,14 +171,38 @@ class Reader {
   /** Read symbol characters; fails when there are none. */
   token(what: string): string {
     const t = this.text;
+    const n = t.length;
     const start = this.pos;
-    while (this.pos < t.length && !isDelimiter(t[this.pos])) this.pos++;
-    if (this.pos === start) this.fail(`expected ${what}, found ${display(t[this.pos])}`);
-    return t.slice(start, this.pos);
+    let pos = start;
+    while (pos < n) {
+      const c = t.charCodeAt(pos);
+      if (c < 128 && DELIMITER[c] === 1) break;
+      pos++;
+    }
+    this.pos = pos;
+    if (pos === start) this.fail(`expected ${what}, found ${display(t[pos])}`);
+    return t.slice(start, pos);
   }
 
   /** A number token; one a double cannot hold exactly (2^53 + 1, 1/3, 1e400) is refused, never rounded. */
   number(): number {
+    // fast path: a plain integer of at most 15 digits (always exact), read without a token or a regex
+    const t = this.text;
+    let pos = this.pos;
+    const neg = t.charCodeAt(pos) === 45;
+    if (neg || t.charCodeAt(pos) === 43) pos++;
+    const digits = pos;
+    let v = 0;
+    for (; pos < t.length; pos++) {
+      const c = t.charCodeAt(pos);
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    const end = t.charCodeAt(pos);
+    if (pos - digits <= 15 && pos > digits && (Number.isNaN(end) || (end < 128 && DELIMITER[end] === 1))) {
+      this.pos = pos;
+      return neg ? -v : v;
+    }
     const tok = this.token('a number');
     let m: RegExpMatchArray | null;
     if ((m = /^([+-]?\d+)N?$/.exec(tok)) || (m = /^([+-]?\d+(?:\.\d*)?(?:[eE][+-]?\d+)?)M?$/.exec(tok))) return this.exact(m[1], tok);
@@ -258,7 +290,7 @@ class Reader {
     const next = t[this.pos + 1];
     if (next === '{') {
       this.pos += 2;
-      return this.elements('#{', this.line).map((i) => i.value);
+      return this.values('#{', this.line);
     }
     if (next === '_') {
       this.pos += 2;
@@ -316,19 +348,65 @@ class Reader {
       }
       const line = this.line;
       const start = this.pos;
-      const v = this.read(`a value or '${closer}'`);
+      const v = this.read(INSIDE[closer]);
       if (this.pos - start > maxItem) this.fail(lineLimitMessage('an EDN form', maxItem), line);
       if (v !== DISCARD) items.push({ value: v, line });
     }
   }
 
+  /** The values up to the closer of `open` (a nested collection: no lines kept). */
+  values(open: string, openLine: number): EdnValue[] {
+    const closer = CLOSERS[open] ?? '}';
+    const context = INSIDE[closer];
+    const out: EdnValue[] = [];
+    for (;;) {
+      const c = this.skip();
+      if (c === undefined) this.fail(`expected '${closer}' to close the '${open}' opened at line ${openLine}, found end of input`);
+      if (c === closer) {
+        this.pos++;
+        return out;
+      }
+      if (c === ')' || c === ']' || c === '}') {
+        this.fail(`expected '${closer}' to close the '${open}' opened at line ${openLine}, found '${c}'`);
+      }
+      const v = this.read(context);
+      if (v !== DISCARD) out.push(v);
+    }
+  }
+
   map(openLine: number): EdnMap {
-    const items = this.elements('{', openLine);
+    const items = this.values('{', openLine);
     if (items.length % 2 !== 0) {
-      this.fail(`expected a value for the key ${keyText(items[items.length - 1].value)} in the map opened at line ${openLine}`, openLine);
+      this.fail(`expected a value for the key ${keyText(items[items.length - 1])} in the map opened at line ${openLine}`, openLine);
     }
     const obj: EdnMap = {};
-    for (let i = 0; i < items.length; i += 2) setField(obj, keyText(items[i].value), items[i + 1].value);
+    for (let i = 0; i < items.length; i += 2) {
+      const k = keyText(items[i]);
+      const v = items[i + 1];
+      // the fields of an op map by constant names: named stores, internalized keys (the common case, fast)
+      switch (k) {
+        case 'process':
+          obj.process = v;
+          break;
+        case 'type':
+          obj.type = v;
+          break;
+        case 'f':
+          obj.f = v;
+          break;
+        case 'value':
+          obj.value = v;
+          break;
+        case 'time':
+          obj.time = v;
+          break;
+        case 'index':
+          obj.index = v;
+          break;
+        default:
+          setField(obj, k, v);
+      }
+    }
     return obj;
   }
 }

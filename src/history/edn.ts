@@ -95,7 +95,7 @@ function eventOf(m: EdnMap, position: number, file: string, line: number): Histo
   }
   if (typeof m.node === 'string') e.node = m.node;
   if (m.error !== undefined && m.error !== null) e.error = typeof m.error === 'string' ? m.error : JSON.stringify(toJson(m.error));
-  for (const k of Object.keys(m)) if (!KNOWN.has(k)) e[k] = toJson(m[k]);
+  for (const k in m) if (!KNOWN.has(k) && Object.hasOwn(m, k)) e[k] = toJson(m[k]);
   return e;
 }
 

@@ -91,17 +91,38 @@ function mayBeInexact(lit: string): boolean {
   return sig > 15;
 }
 
-/** Text that may hold a number needing the check: 16 digits in a row, or a digit followed by an exponent. */
-const SUSPECT = /\d{16}|\d[eE]/;
+/**
+ * What numbers a parsed JSON value holds: 0 none, 1 safe integers only, 2 some other number. A literal that
+ * JSON.parse reads as a safe integer is exact unless it has a fraction or a negative exponent (3.0000000000000001
+ * reads as 3, 1e-400 as 0): so a text with a safe integer needs a closer look only when it has a `.` or a `-`.
+ */
+export function numberKind(v: unknown): 0 | 1 | 2 {
+  if (typeof v === 'number') return Number.isSafeInteger(v) ? 1 : 2;
+  if (typeof v !== 'object' || v === null) return 0;
+  let kind: 0 | 1 | 2 = 0;
+  if (Array.isArray(v)) {
+    for (const x of v) {
+      const k = numberKind(x);
+      if (k === 2) return 2;
+      if (k === 1) kind = 1;
+    }
+    return kind;
+  }
+  for (const key in v) {
+    const k = numberKind((v as Record<string, unknown>)[key]);
+    if (k === 2) return 2;
+    if (k === 1) kind = 1;
+  }
+  return kind;
+}
 
-/** Does this block of JSON text contain anything the number check must look at? (Fast: one regex scan.) */
-export function jsonMaySuspect(text: string): boolean {
-  return SUSPECT.test(text);
+/** Could a text holding only safe integers hide an inexact literal? Only with a `.` or a `-` in it (a fast scan). */
+export function mayHideFraction(s: string): boolean {
+  return s.indexOf('.') >= 0 || s.indexOf('-') >= 0;
 }
 
 /** Scan one JSON text for a number literal (outside strings) that a double cannot hold exactly: the problem, or null. */
 export function inexactNumberInJson(s: string): string | null {
-  if (!SUSPECT.test(s)) return null;
   const n = s.length;
   let i = 0;
   while (i < n) {

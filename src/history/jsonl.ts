@@ -1,6 +1,6 @@
 // Streaming JSONL history reader: splits byte chunks into lines, checks them (UTF-8, line length, nesting
-// depth, numbers a double cannot hold: see guards.ts), JSON-parses and validates each (validate.ts) and hands
-// typed events to a sink. Blank lines are skipped but still counted; a leading BOM is dropped.
+// depth, numbers in `value` / `key` a double cannot hold: see guards.ts), JSON-parses and validates each
+// (validate.ts) and hands typed events to a sink. Blank lines are skipped but still counted; a leading BOM is dropped.
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { InputError } from '../util/exit.js';
@@ -8,10 +8,11 @@ import {
   DEFAULT_LIMITS,
   depthMessage,
   inexactNumberInJson,
-  jsonMaySuspect,
   jsonTooDeep,
   lineLimitMessage,
   utf8Problem,
+  mayHideFraction,
+  numberKind,
   type ReadLimits,
 } from './guards.js';
 import type { HistoryEvent } from './types.js';
@@ -105,7 +106,8 @@ export class JsonlParser {
       this.first = false;
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     }
-    const suspect = jsonMaySuspect(text);
+    // one fast scan of the block tells whether any line may hide an inexact number behind a safe integer
+    const suspect = mayHideFraction(text);
     let start = 0;
     const n = text.length;
     for (;;) {
@@ -128,11 +130,14 @@ export class JsonlParser {
       throw new InputError(this.file, line, `expected one JSON object per line; got invalid JSON (${jsonError(err)})`);
     }
     if (jsonTooDeep(s)) throw new InputError(this.file, line, depthMessage());
-    if (suspect) {
+    const e = this.validator.accept(raw, line);
+    // the fields checkers read must hold their numbers exactly: safe integers written plainly are, others are checked literal by literal
+    const kind = Math.max(numberKind(e.value), numberKind(e.key));
+    if (kind === 2 || (kind === 1 && suspect && mayHideFraction(s))) {
       const p = inexactNumberInJson(s);
       if (p !== null) throw new InputError(this.file, line, p);
     }
-    this.sink(this.validator.accept(raw, line), line);
+    this.sink(e, line);
   }
 }
 

@@ -8,7 +8,7 @@ import { EXIT, InputError, UserError } from '../util/exit.js';
 import { parseEdnHistory } from './edn.js';
 import { DEFAULT_LIMITS, EDN_MAX_BYTES, MiB, utf8Problem, type ReadLimits } from './guards.js';
 import { JsonlParser } from './jsonl.js';
-import { pairHistory } from './pair.js';
+import { Pairer } from './pair.js';
 import type { HistoryEvent, PairedHistory } from './types.js';
 import { HistoryValidator } from './validate.js';
 
@@ -136,69 +136,88 @@ function ednTooLarge(name: string, bytes: number, limits: ReadLimits): UserError
   );
 }
 
-function fromEdn(bytes: Buffer, file: string, limits: ReadLimits): LoadedEvents {
-  const name = displayName(file);
-  const bad = utf8Problem(bytes, 1);
-  if (bad !== null) throw new InputError(name, bad.line, bad.what);
-  const parsed = parseEdnHistory(bytes.toString('utf8'), name, limits);
-  const validator = new HistoryValidator(name);
-  const events = parsed.events.map((e, i) => validator.accept(e, parsed.lines[i] ?? 0));
-  const warnings = [...parsed.warnings, ...validator.warnings()].map((w) => `${name}:${w.line}: ${w.what}`);
-  return { file, format: 'edn', events, lines: parsed.lines, warnings };
+/** Where the events of a read go (validated), with their source lines. */
+type Sink = (event: HistoryEvent, line: number) => void;
+
+/**
+ * One source read chunk by chunk into a sink: JSONL streamed line by line as soon as the format is known
+ * (from the name, or sniffed from the first bytes), EDN held (up to its limit) and parsed at the end.
+ */
+class SourceReader {
+  private fmt: HistoryFormat | null;
+  private jsonl: JsonlParser | null = null;
+  private readonly held: Buffer[] = [];
+  private heldBytes = 0;
+  private readonly name: string;
+
+  constructor(
+    file: string,
+    format: HistoryFormat | null,
+    private readonly limits: ReadLimits,
+    private readonly sink: Sink,
+    /** bytes expected in all, when known (a file's size): a too large EDN file is refused before reading */
+    size?: number,
+  ) {
+    this.name = displayName(file);
+    this.fmt = format;
+    if (format === 'jsonl') this.jsonl = new JsonlParser(this.name, sink, limits);
+    if (format === 'edn' && size !== undefined && size > ednMax(limits)) throw ednTooLarge(this.name, size, limits);
+  }
+
+  /** Feed a chunk; it may be reused by the caller afterwards. */
+  push(chunk: Buffer): void {
+    if (this.jsonl) {
+      this.jsonl.push(chunk);
+      return;
+    }
+    this.held.push(Buffer.from(chunk));
+    this.heldBytes += chunk.length;
+    if (this.heldBytes > ednMax(this.limits)) throw ednTooLarge(this.name, this.heldBytes, this.limits);
+    if (this.fmt === null) {
+      this.fmt = sniff(Buffer.concat(this.held).toString('utf8'));
+      if (this.fmt === 'jsonl') {
+        this.jsonl = new JsonlParser(this.name, this.sink, this.limits);
+        for (const h of this.held) this.jsonl.push(h);
+        this.held.length = 0;
+      }
+    }
+  }
+
+  end(): { format: HistoryFormat; warnings: string[] } {
+    const name = this.name;
+    if (this.jsonl) {
+      this.jsonl.end();
+      return { format: 'jsonl', warnings: this.jsonl.validator.warnings().map((w) => `${name}:${w.line}: ${w.what}`) };
+    }
+    if (this.fmt === null) return { format: 'jsonl', warnings: [] }; // empty or blank input: no events
+    const bytes = Buffer.concat(this.held);
+    const bad = utf8Problem(bytes, 1);
+    if (bad !== null) throw new InputError(name, bad.line, bad.what);
+    const parsed = parseEdnHistory(bytes.toString('utf8'), name, this.limits);
+    const validator = new HistoryValidator(name);
+    parsed.events.forEach((e, i) => {
+      const line = parsed.lines[i] ?? 0;
+      this.sink(validator.accept(e, line), line);
+    });
+    return { format: 'edn', warnings: [...parsed.warnings, ...validator.warnings()].map((w) => `${name}:${w.line}: ${w.what}`) };
+  }
 }
 
-/** Collects the events a JSONL parser accepts, with their lines. */
-function jsonlCollector(file: string, limits: ReadLimits): { parser: JsonlParser; done: () => LoadedEvents } {
-  const events: HistoryEvent[] = [];
-  const lines: number[] = [];
-  const name = displayName(file);
-  const parser = new JsonlParser(
-    name,
-    (e, l) => {
-      events.push(e);
-      lines.push(l);
-    },
-    limits,
-  );
-  return {
-    parser,
-    done: () => {
-      parser.end();
-      const warnings = parser.validator.warnings().map((w) => `${name}:${w.line}: ${w.what}`);
-      return { file, format: 'jsonl', events, lines, warnings };
-    },
-  };
+async function readStream(input: Readable, reader: SourceReader): Promise<{ format: HistoryFormat; warnings: string[] }> {
+  for await (const c of input) reader.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  return reader.end();
 }
 
 /** Read every event of a stream; format null = sniff from the first bytes. */
 export async function readEventsFromStream(input: Readable, file: string, format: HistoryFormat | null, options: ReadOptions = {}): Promise<LoadedEvents> {
-  const limits = options.limits ?? DEFAULT_LIMITS;
-  let fmt = format;
-  const held: Buffer[] = [];
-  let heldBytes = 0;
-  let jsonl: ReturnType<typeof jsonlCollector> | null = null;
-  if (fmt === 'jsonl') jsonl = jsonlCollector(file, limits);
-  for await (const c of input) {
-    const chunk = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
-    if (jsonl) {
-      jsonl.parser.push(chunk);
-      continue;
-    }
-    held.push(chunk);
-    heldBytes += chunk.length;
-    if (heldBytes > ednMax(limits)) throw ednTooLarge(displayName(file), heldBytes, limits);
-    if (fmt === null) {
-      fmt = sniff(Buffer.concat(held).toString('utf8'));
-      if (fmt === 'jsonl') {
-        jsonl = jsonlCollector(file, limits);
-        for (const h of held) jsonl.parser.push(h);
-        held.length = 0;
-      }
-    }
-  }
-  if (jsonl) return jsonl.done();
-  if (fmt === null) return { file, format: 'jsonl', events: [], lines: [], warnings: [] }; // empty or blank input
-  return fromEdn(Buffer.concat(held), file, limits);
+  const events: HistoryEvent[] = [];
+  const lines: number[] = [];
+  const reader = new SourceReader(file, format, options.limits ?? DEFAULT_LIMITS, (e, l) => {
+    events.push(e);
+    lines.push(l);
+  });
+  const { format: fmt, warnings } = await readStream(input, reader);
+  return { file, format: fmt, events, lines, warnings };
 }
 
 const CHUNK = 1 << 20;
@@ -218,7 +237,7 @@ function notRegular(file: string, st: Stats): UserError {
 }
 
 /** Read a regular file synchronously, chunk by chunk (no stream machinery: most of a small check is start-up). */
-function readFileEvents(file: string, limits: ReadLimits): LoadedEvents {
+function readFile(file: string, limits: ReadLimits, sink: Sink): { format: HistoryFormat; warnings: string[] } {
   // stat first: opening a FIFO would block until a writer comes; O_NONBLOCK and fstat close the race
   const st = statSync(file);
   if (!st.isFile()) throw notRegular(file, st);
@@ -226,37 +245,30 @@ function readFileEvents(file: string, limits: ReadLimits): LoadedEvents {
   try {
     const fst = fstatSync(fd);
     if (!fst.isFile()) throw notRegular(file, fst);
-    let fmt = formatFromName(file);
-    if (fmt === 'edn' && fst.size > ednMax(limits)) throw ednTooLarge(file, fst.size, limits);
+    const reader = new SourceReader(file, formatFromName(file), limits, sink, fst.size);
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, fst.size)));
-    let jsonl: ReturnType<typeof jsonlCollector> | null = fmt === 'jsonl' ? jsonlCollector(file, limits) : null;
-    const held: Buffer[] = [];
-    let heldBytes = 0;
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      if (jsonl) {
-        jsonl.parser.push(buf.subarray(0, n));
-        continue;
-      }
-      const copy = Buffer.from(buf.subarray(0, n));
-      held.push(copy);
-      heldBytes += n;
-      if (heldBytes > ednMax(limits)) throw ednTooLarge(file, Math.max(heldBytes, fst.size), limits);
-      if (fmt === null) {
-        fmt = sniff(Buffer.concat(held).toString('utf8'));
-        if (fmt === 'jsonl') {
-          jsonl = jsonlCollector(file, limits);
-          for (const h of held) jsonl.parser.push(h);
-          held.length = 0;
-        }
-      }
+      reader.push(buf.subarray(0, n));
     }
-    if (jsonl) return jsonl.done();
-    if (fmt === null) return { file, format: 'jsonl', events: [], lines: [], warnings: [] };
-    return fromEdn(Buffer.concat(held), file, limits);
+    return reader.end();
   } finally {
     closeSync(fd);
+  }
+}
+
+/** Read one source (a file path or `-`) into a sink, turning fs errors into exit 66. */
+async function readSource(file: string, stdin: Readable, options: ReadOptions, sink: Sink): Promise<{ format: HistoryFormat; warnings: string[] }> {
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  try {
+    if (file === '-') return await readStream(stdin, new SourceReader(file, null, limits, sink));
+    return readFile(file, limits, sink);
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    const code = (err as NodeJS.ErrnoException)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new UserError(fsProblem(file, err), EXIT.NO_INPUT);
+    throw err;
   }
 }
 
@@ -266,19 +278,22 @@ function readFileEvents(file: string, limits: ReadLimits): LoadedEvents {
  * unreadable, or not a regular file: a FIFO or a device would block or never end).
  */
 export async function readHistoryEvents(file: string, stdin: Readable = process.stdin, options: ReadOptions = {}): Promise<LoadedEvents> {
-  try {
-    if (file === '-') return await readEventsFromStream(stdin, file, null, options);
-    return readFileEvents(file, options.limits ?? DEFAULT_LIMITS);
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    const code = (err as NodeJS.ErrnoException)?.code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new UserError(fsProblem(file, err), EXIT.NO_INPUT);
-    throw err;
-  }
+  const events: HistoryEvent[] = [];
+  const lines: number[] = [];
+  const { format, warnings } = await readSource(file, stdin, options, (e, l) => {
+    events.push(e);
+    lines.push(l);
+  });
+  return { file, format, events, lines, warnings };
 }
 
-/** Read and pair one source into ops (see readHistoryEvents for errors). */
+/** Read and pair one source into ops, pairing as it reads (the events themselves are not kept); errors as readHistoryEvents. */
 export async function loadHistory(file: string, stdin: Readable = process.stdin, options: ReadOptions = {}): Promise<LoadedHistory> {
-  const { format, events, lines, warnings } = await readHistoryEvents(file, stdin, options);
-  return { file, format, lines, warnings, history: pairHistory(events) };
+  const pairer = new Pairer();
+  const lines: number[] = [];
+  const { format, warnings } = await readSource(file, stdin, options, (e, l) => {
+    pairer.accept(e);
+    lines.push(l);
+  });
+  return { file, format, lines, warnings, history: pairer.result() };
 }

@@ -1,26 +1,30 @@
 // Pairs a validated event stream into client ops: each invoke with the next event of its process.
-// Never-completed invokes become info ops; nemesis events are kept apart.
+// Never-completed invokes become info ops; nemesis events are kept apart. Streaming (Pairer) or at once.
 import type { HistoryEvent, NemesisEvent, Op, PairedHistory } from './types.js';
 
-/** Pair events into ops. Assumes the stream was validated (see reader); throws on an unpaired completion. */
-export function pairHistory(events: Iterable<HistoryEvent>): PairedHistory {
-  const ops: Op[] = [];
-  const nemesis: NemesisEvent[] = [];
-  const open = new Map<number, Op>();
-  let count = 0;
-  for (const e of events) {
-    count++;
-    if (e.process === 'nemesis') {
-      nemesis.push(e as NemesisEvent);
-      continue;
+/** Pairs events one at a time, so a reader need not keep the events themselves. */
+export class Pairer {
+  private readonly ops: Op[] = [];
+  private readonly nemesis: NemesisEvent[] = [];
+  private readonly open = new Map<number, Op>();
+  private count = 0;
+
+  /** Take the next event. Assumes a validated stream; throws on an unpaired completion. */
+  accept(e: HistoryEvent): void {
+    this.count++;
+    const p = e.process;
+    if (p === 'nemesis') {
+      this.nemesis.push(e as NemesisEvent);
+      return;
     }
     if (e.type === 'invoke') {
+      const value = e.value ?? null;
       const op: Op = {
-        process: e.process,
+        process: p,
         f: e.f,
         type: 'info',
-        invokeValue: e.value ?? null,
-        value: e.value ?? null,
+        invokeValue: value,
+        value,
         invokeIndex: e.index,
         completeIndex: null,
         invokeTime: e.time,
@@ -30,13 +34,13 @@ export function pairHistory(events: Iterable<HistoryEvent>): PairedHistory {
       if (e.node !== undefined) op.node = e.node;
       if (typeof e.retry === 'number') op.retry = e.retry;
       if (typeof e.retryOf === 'number') op.retryOf = e.retryOf;
-      open.set(e.process, op);
-      ops.push(op);
-      continue;
+      this.open.set(p, op);
+      this.ops.push(op);
+      return;
     }
-    const op = open.get(e.process);
-    if (!op) throw new Error(`event ${e.index}: ${e.type} of process ${e.process} has no invoke`);
-    open.delete(e.process);
+    const op = this.open.get(p);
+    if (!op) throw new Error(`event ${e.index}: ${e.type} of process ${p} has no invoke`);
+    this.open.delete(p);
     op.type = e.type;
     op.completeIndex = e.index;
     op.completeTime = e.time;
@@ -44,5 +48,16 @@ export function pairHistory(events: Iterable<HistoryEvent>): PairedHistory {
     if (e.node !== undefined) op.node = e.node;
     if (e.error !== undefined) op.error = e.error;
   }
-  return { ops, nemesis, events: count };
+
+  /** The paired history of the events taken so far. */
+  result(): PairedHistory {
+    return { ops: this.ops, nemesis: this.nemesis, events: this.count };
+  }
+}
+
+/** Pair events into ops. Assumes the stream was validated (see reader); throws on an unpaired completion. */
+export function pairHistory(events: Iterable<HistoryEvent>): PairedHistory {
+  const pairer = new Pairer();
+  for (const e of events) pairer.accept(e);
+  return pairer.result();
 }

@@ -59,15 +59,21 @@ describe('item 4: numbers a double cannot hold are refused, never rounded', () =
     expect(e.what).toContain('9007199254740993N');
   });
 
-  it('a set add of 2^53 + 1 is refused wherever the number stands (inside arrays, objects, extra fields)', () => {
-    for (const v of ['[1,9007199254740993]', '{"a":{"b":-9007199254740993}}', '1e400', '1e-400', '123456789012345678901234567890']) {
+  it('a set add of 2^53 + 1 is refused wherever it stands in value or key (inside arrays, objects)', () => {
+    for (const v of ['[1,9007199254740993]', '{"a":{"b":-9007199254740993}}', '1e400', '1e-400', '3.0000000000000001', '123456789012345678901234567890']) {
       const text = `{"index":0,"time":0,"process":0,"type":"invoke","f":"add","value":${v}}`;
       expect(inputError(() => parseJsonlText(text, 'h')).line).toBe(1);
-      const extra = `{"index":0,"time":0,"process":0,"type":"invoke","f":"add","value":1,"x":${v}}`;
-      expect(inputError(() => parseJsonlText(extra, 'h')).line).toBe(1);
+      const spaced = `{ "index": 0, "time": 0, "process": 0, "type": "invoke", "f": "add", "key": 1, "value": ${v} }`;
+      expect(inputError(() => parseJsonlText(spaced, 'h')).line).toBe(1);
+      const key = `{"index":0,"time":0,"process":0,"type":"invoke","f":"add","value":1,"key":${v}}`;
+      expect(inputError(() => parseJsonlText(key, 'h')).exitCode).toBe(65);
+      // EDN checks every number it reads, extra fields too
+      expect(inputError(() => parseEdnHistory(`[{:process 0 :type :invoke :f :add :value 1 :extra ${v.replaceAll(':', ' ').replaceAll(',', ' ')}}]`, 'h')).line).toBe(1);
     }
-    // digits inside strings are text, never numbers
+    // digits inside strings are text, never numbers; a value repeated in an extra field does not fool the fast path
     expect(parseJsonlText('{"index":0,"time":0,"process":0,"type":"invoke","f":"add","value":"9007199254740993e5"}', 'h').events[0].value).toBe('9007199254740993e5');
+    const twice = '{"index":0,"time":0,"process":0,"type":"invoke","f":"add","x":{"value":3},"value":3.0000000000000001}';
+    expect(inputError(() => parseJsonlText(twice, 'h')).what).toContain('3.0000000000000001');
   });
 
   it('property: an integer literal parses to exactly itself, or is refused with exit 65 (JSONL and EDN)', () => {

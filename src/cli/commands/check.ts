@@ -33,6 +33,8 @@ export interface CheckOptions {
   final?: string;
   /** the longest JSONL line / EDN top-level form read, in MiB */
   maxLine?: number;
+  /** linearizability: check every key even after one is found not linearizable */
+  allKeys?: boolean;
   /** list-append / rw-register (checked in ../txn-options.ts) */
   consistencyModels?: string;
   anomalies?: string;
@@ -66,6 +68,12 @@ their -process / -realtime variants), G1a, G1b, internal, lost-update, ...,
 judged against --consistency-models (default strict-serializable; "none":
 only --anomalies count); the result names the weakest models ruled out
 (not, alsoNot). Every model also reports op statistics.
+
+Keys are searched cheapest first, in growing slices; once one key is proven
+not linearizable the verdict is INVALID and the search stops: the line names
+that anomaly and how many keys were not fully checked (--all-keys checks them
+all, within --time-limit). A key left by a limit makes the verdict UNKNOWN
+only when no key is INVALID.
 
 Final reads: a run reads every node after healing and writes final.json beside
 its history; --final auto (or --final RUN/final.json) hands them to the checker,
@@ -104,6 +112,7 @@ export function registerCheck(program: Command): void {
       DEFAULT_TIME_LIMIT_S,
     )
     .option('--linearizable', 'counter, set: also check linearizability with the WGL checker')
+    .option('--all-keys', 'linearizability: go on checking every key after one is found not linearizable (default: stop there)')
     .option('--max-line <MiB>', 'the longest JSONL line (or EDN form) read; a longer one is malformed input (65)', parseMaxLine, DEFAULT_MAX_LINE_MIB)
     .option('--final <file>', 'final reads per node (a run\'s final.json) for the set and counter checkers; auto: the final.json beside each history')
     .option('--consistency-models <list>', 'list-append, rw-register: models the history must satisfy, comma-separated (default strict-serializable; none: only --anomalies)')

@@ -12,7 +12,7 @@ import { RUN_FILES } from '../runner/results.js';
 import { readJsonFile } from '../util/json-file.js';
 import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
-import { txnOptionsFrom } from './txn-options.js';
+import { explainResult, txnOptionsFrom } from './txn-options.js';
 
 export interface CheckIo {
   stdout: { write(s: string): unknown };
@@ -242,7 +242,7 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
       : await checkOne(source.file, opts, stdin);
     if ('error' in outcome) stderr.write(`faultline: ${outcome.error.replace(/\n(?!\s+at )/g, ' ')}\n`);
     else for (const w of outcome.warnings) stderr.write(`faultline: warning: ${w}\n`);
-    stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome));
+    stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome) + (opts.explain && 'result' in outcome ? explainResult(outcome.result) : ''));
     status = Math.max(status, outcome.status);
     if ('error' in outcome) tally.errors++;
     else tally[outcome.valid === true ? 'valid' : outcome.valid === false ? 'invalid' : 'unknown']++;

@@ -1,7 +1,9 @@
 // `faultline check` options of the transactional models (--consistency-models, --anomalies, version-order
-// sources) turned into TxnOptions; unknown names, bad JSON or options of another model are usage errors (64).
+// sources) turned into TxnOptions; unknown names, bad JSON or options of another model are usage errors (64);
+// --explain's text under a result line.
 import type { CheckModel } from '../../checkers/index.js';
-import { isKnownAnomaly, isKnownModel, KNOWN_MODELS, type TxnOptions } from '../../checkers/txn/index.js';
+import type { CheckResult } from '../../checkers/types.js';
+import { explainAnomaly, isKnownAnomaly, isKnownModel, KNOWN_MODELS, type TxnAnomaly, type TxnOptions } from '../../checkers/txn/index.js';
 import type { CheckOptions } from './commands/check.js';
 import { UsageError } from '../util/exit.js';
 
@@ -25,7 +27,7 @@ function transactionOrder(v: string): Record<string, number> {
 
 /** The txn options of a check, or undefined for the other models (which must not be given any). */
 export function txnOptionsFrom(model: CheckModel, opts: CheckOptions): TxnOptions | undefined {
-  const given = (['consistencyModels', 'anomalies', 'linearizableKeys', 'sequentialKeys', 'wfrKeys', 'transactionOrder', 'cycleSearchTimeout'] as const).filter((k) => opts[k] !== undefined);
+  const given = (['consistencyModels', 'anomalies', 'linearizableKeys', 'sequentialKeys', 'wfrKeys', 'transactionOrder', 'cycleSearchTimeout', 'explain'] as const).filter((k) => opts[k] !== undefined);
   const flag = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   if (model !== 'list-append' && model !== 'rw-register') {
     if (given.length > 0) throw new UsageError(`${flag(given[0] as string)} applies to --model list-append and rw-register only`);
@@ -54,4 +56,18 @@ export function txnOptionsFrom(model: CheckModel, opts: CheckOptions): TxnOption
   if (opts.transactionOrder !== undefined) out.transactionOrder = transactionOrder(opts.transactionOrder);
   if (opts.cycleSearchTimeout !== undefined) out.cycleSearchMs = opts.cycleSearchTimeout;
   return out;
+}
+
+/** Every anomaly of a txn result explained, indented under the result's line ('' for other results). */
+export function explainResult(result: CheckResult): string {
+  const model = result.model;
+  if ((model !== 'list-append' && model !== 'rw-register') || !Array.isArray(result.anomalies)) return '';
+  const counts = (result.anomalyCounts ?? {}) as Record<string, number>;
+  const parts = (result.anomalies as TxnAnomaly[]).map((a, i, all) => {
+    const first = all.findIndex((b) => b.type === a.type) === i;
+    const shown = all.filter((b) => b.type === a.type).length;
+    const head = first ? `${a.type}${(counts[a.type] ?? shown) > shown ? ` (${shown} of ${counts[a.type]} shown)` : ''}:\n` : '';
+    return head + explainAnomaly(model, a).split('\n').map((l) => (l ? `    ${l}` : '')).join('\n');
+  });
+  return parts.length ? `${parts.join('\n\n')}\n` : '';
 }

@@ -65,6 +65,15 @@ describe('faultline check --model list-append', () => {
     expect(faultline(['check', '--model', 'list-append', '--consistency-models', 'none', '--anomalies', 'G0', p]).status).toBe(0);
   });
 
+  it('--explain prints each anomaly explained under the line', () => {
+    const p = file('lost4.jsonl', jsonl(lostUpdate));
+    const r = faultline(['check', '--model', 'list-append', '--explain', p]);
+    expect(r.stdout).toContain('G2-item:\n    Let:\n      T1 = #2 p0 ok [r "x" [0]] [append "x" 1]\n');
+    expect(r.stdout).toContain('      - However, T2 < T1, because T2 did not observe T1\'s append of 1 to "x": a contradiction!\n');
+    expect(r.stdout).toContain('lost-update:\n    T1 (#2 p0 ok');
+    expect(r.status).toBe(1);
+  });
+
   it('exits 2 when no dependency can be inferred (empty transaction graph)', () => {
     const p = file('one.jsonl', jsonl(sequentialTxns([[0, [['append', 'x', 1]]]])));
     const r = faultline(['check', '--model', 'list-append', p]);

@@ -43,6 +43,7 @@ export interface CheckOptions {
   wfrKeys?: boolean;
   transactionOrder?: string;
   cycleSearchTimeout?: number;
+  explain?: boolean;
 }
 
 function parseMs(v: string): number {
@@ -122,6 +123,7 @@ export function registerCheck(program: Command): void {
     .option('--wfr-keys', 'rw-register: infer version orders from writes following reads within a txn')
     .option('--no-wfr-keys', 'rw-register: do not (the default)')
     .option('--transaction-order <json>', 'rw-register: commit order, {"completion index": position, …}; writes follow it')
+    .option('--explain', 'list-append, rw-register: after each line, every anomaly explained (cycles: "Let: T1 = … Then: T1 < T2, because …")')
     .option('--cycle-search-timeout <ms>', 'list-append, rw-register: search budget per strongly connected component (default 1000)', parseMs)
     .addHelpText('after', HELP_AFTER)
     .action(async (histories: string[], opts: CheckOptions) => {

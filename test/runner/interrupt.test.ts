@@ -47,6 +47,9 @@ describe('Ctrl-C during faultline run', () => {
       // valid, invalid or unknown are all verdicts; 65 (malformed) would mean a broken history
       expect([0, 1, 2], check.stderr + check.stdout).toContain(check.status);
       expect(readdirSync(join(results, 'latest'))).toContain('test.json');
+      // status.json says how the run ended
+      const status = JSON.parse(readFileSync(join(results, 'latest', 'status.json'), 'utf8')) as { state: string; signal?: string };
+      expect(status).toMatchObject({ state: 'interrupted', signal: 'SIGINT' });
     } finally {
       child.kill('SIGKILL');
     }

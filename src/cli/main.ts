@@ -11,6 +11,7 @@ import { registerRun } from './commands/run.js';
 import { registerReport } from './commands/report.js';
 import { registerRepair } from './commands/repair.js';
 import { registerPack } from './commands/pack.js';
+import { registerLab } from './commands/lab.js';
 
 export function buildProgram(): Command {
   const program = new Command();
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   registerReport(program);
   registerRepair(program);
   registerPack(program);
+  registerLab(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

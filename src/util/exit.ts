@@ -15,6 +15,8 @@ export const EXIT = {
   NO_INPUT: 66,
   /** a run could not record its results (disk full, I/O error): it stopped; what it wrote is whole lines */
   IOERR: 74,
+  /** not permitted: the command needs root (faultline lab) */
+  NOPERM: 77,
   /** internal error (a bug: please report it) */
   SOFTWARE: 70,
   /** an external resource failed: PostgreSQL, a proxy, the OS */

@@ -62,35 +62,33 @@ function versionOrders(t: TxnTable, lists: Lists, mopTxn: Int32Array, alloc: All
       longest[k] = m;
     }
   }
-  // order: the distinct elements of the longest read
+  // order: the distinct elements of the longest read; dupFree[k]: the length of its duplicate-free prefix
   const orderStart = alloc.i32(nk + 1);
-  let order = alloc.i32(1024);
+  const dupFree = alloc.i32(nk);
+  let total = 0;
+  for (let k = 0; k < nk; k++) if (longest[k] >= 0) total += t.mopLen[longest[k] as number] as number;
+  // ids are per (key, value): one flag per id tells an element seen earlier in its key's longest read
+  const seen = alloc.u8(interner.valueCount + total);
+  const order = alloc.i32(total);
   let used = 0;
-  const seen = new Set<number>();
   for (let k = 0; k < nk; k++) {
     orderStart[k] = used;
     if (longest[k] < 0) continue;
-    seen.clear();
     const long = lists(longest[k] as number);
     const bad = listElementProblem(long, (longest[k] as number) - (t.mopStart[mopTxn[longest[k] as number] as number] as number));
     if (bad && t.problem === undefined) t.problem = `op invoked at index ${t.invokeIndex[mopTxn[longest[k] as number] as number]}: ${bad}`;
-    for (const e of long) {
-      const id = interner.value(k, e as number | string);
-      if (!seen.has(id)) {
-        seen.add(id);
-        if (used === order.length) {
-          const grown = alloc.i32(used * 2);
-          grown.set(order);
-          order = grown;
-        }
-        order[used++] = id;
+    dupFree[k] = long.length;
+    for (let i = 0; i < long.length; i++) {
+      const id = interner.value(k, long[i] as number | string);
+      if (seen[id] === 1) {
+        if (dupFree[k] === long.length) dupFree[k] = i;
+        continue;
       }
+      seen[id] = 1;
+      order[used++] = id;
     }
   }
   orderStart[nk] = used;
-  // per key: the length of the longest read's duplicate-free prefix (its first repeated element's position)
-  const dupFree = alloc.i32(nk);
-  for (let k = 0; k < nk; k++) dupFree[k] = longest[k] < 0 ? 0 : firstDuplicate(lists(longest[k] as number));
   // every read: compatible with the longest? its last element; duplicates
   const compatible = alloc.u8(nm);
   const reported = alloc.u8(nk);
@@ -123,17 +121,6 @@ function versionOrders(t: TxnTable, lists: Lists, mopTxn: Int32Array, alloc: All
     }
   }
   return { longest, orderStart, order: order.subarray(0, used), compatible };
-}
-
-/** Length of the longest duplicate-free prefix of a list. */
-function firstDuplicate(list: Json[]): number {
-  const s = new Set<Json>();
-  let i = 0;
-  for (; i < list.length; i++) {
-    if (s.has(list[i] as Json)) break;
-    s.add(list[i] as Json);
-  }
-  return i;
 }
 
 /** [element, count] for every element occurring more than once. */

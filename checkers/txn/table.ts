@@ -60,10 +60,10 @@ export class Interner {
   valWrites: Uint8Array;
   private valNum: Float64Array;
 
-  /** `values`: a guess of how many distinct values there are (growing copies the arrays) */
+  /** `values`: a guess of how many distinct values there are (growing copies the arrays); the table is kept under 60 % full */
   constructor(private readonly alloc: Alloc = HEAP, values = 1024) {
     let cap = 1024;
-    while (cap < values * 2) cap *= 2;
+    while (cap * 0.6 < values) cap *= 2;
     this.cap = cap;
     this.ht = alloc.i32(cap * 4);
     this.valKey = alloc.i32(values);
@@ -132,7 +132,7 @@ export class Interner {
       let h = this.slot(k, v);
       if (this.ht[h * 4] !== 0) return this.ht[h * 4 + 2] as number;
       if (!create) return -1;
-      if ((this.used + 1) * 2 > this.cap) {
+      if (this.used + 1 > this.cap * 0.6) {
         this.rehash();
         h = this.slot(k, v);
       }
@@ -173,7 +173,8 @@ export function buildTable(model: TxnModel, history: PairedHistory, alloc: Alloc
   const list = model === 'list-append';
   let mops = 0;
   for (const op of ops) mops += Array.isArray(op.invokeValue) ? op.invokeValue.length : 0;
-  const interner = new Interner(alloc, mops + 1024);
+  // about half the micro-ops write (each a new value); reads of values nobody wrote are rare
+  const interner = new Interner(alloc, Math.ceil(mops * 0.6) + 1024);
   const type = alloc.u8(n);
   const process = alloc.i32(n);
   const invokeIndex = alloc.i32(n);

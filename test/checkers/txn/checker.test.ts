@@ -6,7 +6,7 @@ import { checkTxn, explainAnomaly, historyProblem, type TxnStep } from '../../..
 import { anomaliesProhibitedBy, boundary, canonicalModel, impossibleModels, weakestModels } from '../../../checkers/txn/lattice.js';
 import { pairHistory } from '../../../src/history/pair.js';
 import type { Json } from '../../../src/history/types.js';
-import { sequentialTxns } from '../../support/txn-sim.js';
+import { rng, sequentialTxns, simulateTxns } from '../../support/txn-sim.js';
 
 const WW = 0;
 const WR = 1;
@@ -159,5 +159,32 @@ describe('malformed histories', () => {
       'op invoked at index 2: expected each value to be appended once per key; 1 was already appended to key "x" by the op invoked at index 0',
     );
     expect(checkTxn('rw-register', seq([[0, [['w', 'x', [1]]]]]))).toMatchObject({ valid: 'unknown', error: expect.stringContaining('expected the value of micro-op 0 (w) to be a number or a string') });
+    // an element inside a list read: the checker finds it where it compares the read with the longest one
+    const h = seq([[0, [['append', 'x', 1]]], [0, [['append', 'x', 2]]], [1, [['r', 'x', [1, 2]]]], [1, [['r', 'x', [{ no: 1 }, 2]]]]]);
+    expect(checkTxn('list-append', h)).toMatchObject({ valid: 'unknown', error: 'op invoked at index 6: expected the elements read by micro-op 0 to be numbers or strings; got {"no":1}' });
+    expect(historyProblem('list-append', h)).toBe('op invoked at index 6: expected the elements read by micro-op 0 to be numbers or strings; got {"no":1}');
+  });
+});
+
+describe('a broken database', () => {
+  // a serial history whose reads come back stale a third of the time: one component of nearly every txn
+  const h = simulateTxns({ model: 'list-append', seed: 5, txns: 3000, processes: 10, mops: 4, keys: 5, maxWritesPerKey: 200 });
+  const r = rng(9);
+  for (const op of h.ops) {
+    if (op.type !== 'ok') continue;
+    for (const m of op.value as Json[][]) if (m[0] === 'r' && Array.isArray(m[2]) && r() < 0.33) m[2] = m[2].slice(0, Math.floor(r() * m[2].length));
+  }
+
+  it('one big component: its cycles are named, and the search ends', () => {
+    const res = checkTxn('list-append', h);
+    expect(res.valid).toBe(false);
+    expect(res.largestScc).toBeGreaterThan(1000);
+    expect(res.anomalyTypes).toContain('G-single-item');
+  });
+
+  it('a small budget ends the search with cycle-search-timeout, keeping what was found', () => {
+    const res = checkTxn('list-append', h, { cycleSearchSteps: 2000 });
+    expect(res.anomalyTypes).toContain('cycle-search-timeout');
+    expect(res.anomalies.filter((a) => a.type.startsWith('G-') || a.type.startsWith('G0') || a.type.startsWith('G1c') || a.type.startsWith('G2')).length).toBeGreaterThan(0);
   });
 });

@@ -67,6 +67,7 @@ td.bad{color:#c62828;font-weight:600}
 pre{background:#fff;border:1px solid #e0e0e0;padding:8px;overflow-x:auto;font-size:12px}
 .more,.skipped{color:#777;font-style:italic}
 .ending{display:inline-block;font-weight:700;font-size:13px;padding:3px 10px;border-radius:4px;color:#fff;background:#6d4c41;margin-right:12px}
+.ending.small{font-size:11px;padding:1px 7px;border-radius:3px;margin-right:4px}
 details.page>summary{cursor:pointer;color:#0b57d0;margin:2px 0}
 nav a{margin-right:14px}
 .nested{margin-left:14px}

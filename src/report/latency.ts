@@ -46,7 +46,7 @@ export function latencyQuantiles(ops: readonly Op[], start: number, end: number)
       .sort((a, b) => a[0] - b[0])
       .map(([b, ms]) => {
         const sorted = ms.sort((x, y) => x - y);
-        return { time: start + (b + 0.5) * width, count: sorted.length, values: QUANTILES.map(({ q }) => Math.max(1e-3, d3.quantileSorted(sorted, q) ?? 0)) };
+        return { time: Math.min(end, Math.max(start, start + (b + 0.5) * width)), count: sorted.length, values: QUANTILES.map(({ q }) => Math.max(1e-3, d3.quantileSorted(sorted, q) ?? 0)) };
       });
     out.set(f, series);
   }

@@ -188,7 +188,7 @@ export function renderRunsPage(
     (r) =>
       `<tr class="run" data-verdict="${r.verdict}"${r.ending ? ` data-ending="${esc(r.ending)}"` : ''}><td>${esc(r.test)}</td><td>${esc(r.time.replace('T', ' ').replace(/\.\d+Z$|Z$/, ''))}</td><td>${esc(r.topology)}</td><td>${esc(r.nemesis)}</td>` +
       `<td class="num">${r.seed ?? ''}</td><td class="num">${r.durationMs !== undefined ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td><td class="num lost">${r.lost === null || r.lost === undefined ? '' : r.lost}</td>` +
-      `<td>${r.ending && r.ending !== 'checked' ? `<span class="ending">${esc(r.ending.toUpperCase())}</span> ` : `<span class="badge ${r.verdict}">${r.verdict.toUpperCase()}</span> `}${esc(r.why)}</td>` +
+      `<td>${r.ending && r.ending !== 'checked' ? `<span class="ending small">${esc(r.ending.toUpperCase())}</span> ` : `<span class="badge ${r.verdict}">${r.verdict.toUpperCase()}</span> `}${esc(r.why)}</td>` +
       `<td><a class="report" href="/runs/${enc(r.path)}/">report</a> · <a href="/runs/${enc(r.path)}/${RUN_FILES.history}">history</a>${r.checked ? ` · <a href="/runs/${enc(r.path)}/${RUN_FILES.results}">results</a>` : ''}</td></tr>`,
   );
   // the header names one run: the newest (results/latest); each test's own latest is its first row

@@ -77,7 +77,7 @@ describe('faultline serve', () => {
     expect(entry?.why).toBe('interrupted by SIGINT after 12.5 s of the main phase: the run wrote no results.json; its history so far is checkable');
     const page = renderRunsPage(dir, entry ? [entry] : []);
     expect(page).toContain('data-ending="interrupted"');
-    expect(page).toContain('<span class="ending">INTERRUPTED</span>');
+    expect(page).toContain('<span class="ending small">INTERRUPTED</span>');
   });
 
   it("a run's page links back to the list", async () => {

@@ -40,9 +40,9 @@ interface ProcessRun {
   verdict: string;
 }
 
-function runProcess(args: string[]): ProcessRun {
+function runProcess(args: string[], env: NodeJS.ProcessEnv = process.env): ProcessRun {
   const t = performance.now();
-  const r = spawnSync(process.execPath, ['--require', RSS_HOOK, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, ['--require', RSS_HOOK, ...args], { encoding: 'utf8', maxBuffer: 1 << 26, env });
   const ms = performance.now() - t;
   const rss = /faultline-bench-rss (\d+)/.exec(r.stderr ?? '');
   let verdict = `exit ${r.status}`;
@@ -105,6 +105,8 @@ export default async function (): Promise<void> {
       writeJsonl(path(`cas-${n}.jsonl`), simulate(randomPlan(n, { model: 'cas-register', processes: 10, keys: 0, ops: n, infoRate: 0.05, failRate: 0.05 })));
     }
     writeJsonl(path('keyed-1m.jsonl'), simulate(randomPlan(1, { model: 'register', processes: 20, keys: 1000, ops: 1_000_000, infoRate: 0.01, failRate: 0.02 })));
+    // four keys that each take a real search: what a second thread can share
+    writeJsonl(path('cas-4x20k.jsonl'), simulate(randomPlan(3, { model: 'cas-register', processes: 40, keys: 4, ops: 80_000, infoRate: 0.05, failRate: 0.05, meanDuration: 40 })));
 
     const cases: Case[] = [
       { name: `kv, ${planted.events.length.toLocaleString('en')} events, 50 clients, 10 keys, 2 hard keys, 1 anomaly`, model: 'kv', path: path('pathological-kv.jsonl'), rounds: ROUNDS, target: '< 1 s, anomaly named' },
@@ -124,12 +126,34 @@ export default async function (): Promise<void> {
       const files = (await expandSources([c.path])).map((x) => x.file);
       const histories: PairedHistory[] = [];
       for (const f of files) histories.push((await loadHistory(f)).history);
-      const mem = inProcess(histories, c.model, c.path.endsWith('keyed-1m.jsonl') ? 1 : ROUNDS, {});
+      const mem = inProcess(histories, c.model, c.path.endsWith('keyed-1m.jsonl') ? Math.min(2, ROUNDS) : ROUNDS, {});
       const mib = statSync(c.path).isFile() ? ` (${(statSync(c.path).size / 2 ** 20).toFixed(0)} MB)` : '';
       const verdict = proc.verdict.length > 160 ? `${proc.verdict.slice(0, 159)}…` : proc.verdict;
       process.stdout.write(
         `| ${c.name}${mib} | ${s(proc.ms)} | ${(proc.ms / node.ms).toFixed(1)} | ${proc.rssMiB} | ${verdict.replaceAll('|', '\\|')} | ${s(mem.now)} | ${s(mem.v1)} | ${(mem.v1 / Math.max(mem.now, 0.01)).toFixed(1)} | ${mem.v1Verdict} | ${c.target} |\n`,
       );
+    }
+    process.stdout.write('\n');
+
+    // the worker thread: engaged when the first round leaves keys and took 150 ms; it must pay, and a small history must not slow down
+    process.stdout.write(`Worker thread (FAULTLINE_SEARCH_WORKERS unset: one worker for half of the keys left after a first round of 150 ms or more; =0: one thread), whole process, best of ${ROUNDS}:\n\n`);
+    process.stdout.write('| history | default (s) | one thread (s) | one thread / default |\n|---|---:|---:|---:|\n');
+    const single = { ...process.env, FAULTLINE_SEARCH_WORKERS: '0' };
+    for (const [name, model, p] of [
+      ['cas-register, 4 keys × 20k ops, 40 processes, 5 % info', 'cas-register', path('cas-4x20k.jsonl')],
+      ['the kv history above (stops at the anomaly)', 'kv', path('pathological-kv.jsonl')],
+      ['the kv history above, --all-keys --time-limit 10', 'kv', path('pathological-kv.jsonl')],
+      ['Knossos corpus (small histories)', 'cas-register', KNOSSOS],
+    ] as const) {
+      const extra = name.includes('--all-keys') ? ['--all-keys', '--time-limit', '10'] : [];
+      const args = [BIN, 'check', '--model', model, '--json', ...extra, p];
+      let d = Infinity;
+      let one = Infinity;
+      for (let i = 0; i < ROUNDS; i++) {
+        d = Math.min(d, runProcess(args).ms);
+        one = Math.min(one, runProcess(args, single).ms);
+      }
+      process.stdout.write(`| ${name} | ${s(d)} | ${s(one)} | ${(one / d).toFixed(2)} |\n`);
     }
     process.stdout.write('\n');
   } finally {

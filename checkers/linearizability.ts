@@ -5,7 +5,8 @@
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { ExactMemo, HashMemo, type ConfigMemo } from './bitset.js';
 import { compileGeneric } from './compiled.js';
-import { hasIsRead } from './models.js';
+import { builtinModelName, hasIsRead } from './models.js';
+import { startWorker, workersAvailable, workersForced, type WorkerShare } from './search-threads.js';
 import type { CheckContext, CheckResult, CompiledModel, Model, Validity } from './types.js';
 
 /** An op as it appears in verdicts (JSON-serialisable). */
@@ -79,6 +80,8 @@ const CHECK_EVERY = 1024;
 const FIRST_SLICE = 1 << 15;
 const SLICE_PER_OP = 64;
 const SLICE_GROWTH = 4;
+/** A worker thread takes half of the keys left after the first round only when that round took this long. */
+const WORKER_AFTER_MS = 150;
 
 /** One key's ops with its entry list order and a guess of its cost, before any search memory is taken. */
 interface Sub {
@@ -290,7 +293,7 @@ class KeySearch {
   }
 
   /** Search on for up to `slice` steps; stops early at the deadline or past `maxBytes`. */
-  run(slice: number, deadline: number, maxBytes: number): RunOutcome {
+  run(slice: number, deadline: number, maxBytes: number, flags?: Int32Array): RunOutcome {
     const { next, prev, pos, infoNext, infoPrev, inBucket, stackOp, stackState, stackEntry, stackInfo, memo, compiled, n } = this;
     const infinite = this.sub.infinite;
     const noInfo = n + this.buckets;
@@ -315,6 +318,10 @@ class KeySearch {
         }
         if (this.bytes() > maxBytes) {
           outcome = 'memory';
+          break;
+        }
+        if (flags !== undefined && Atomics.load(flags, 0) !== 0) {
+          outcome = 'slice'; // another thread found an anomaly
           break;
         }
       }
@@ -471,117 +478,215 @@ function keptOps<S>(history: PairedHistory, model: Model<S>): { kept: Op[]; info
   return { kept, infoOps, dropped };
 }
 
-/**
- * Is the history linearizable with respect to `model`? Keyed ops are checked per key: keys in order of
- * their guessed cost, each for a slice of steps, the unfinished ones again with slices growing fourfold, so
- * an anomaly a short search can prove is found before a hard key takes the budget. Once a key is proven
- * not linearizable the verdict is false and the other keys are left (`uncheckedKeys`) unless ctx.allKeys.
- * ctx.timeLimitMs bounds the whole check, ctx.maxStates the memo of each key, DEFAULT_CACHE_BYTES the
- * searches alive at once; a key past a limit is "unknown", which is the verdict only when no key is false.
- */
-export function checkLinearizability<S>(history: PairedHistory, model: Model<S>, ctx: CheckContext = {}): LinearizabilityResult {
-  const start = performance.now();
-  const deadline = ctx.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : start + ctx.timeLimitMs;
-  const maxStates = ctx.maxStates ?? Number.POSITIVE_INFINITY;
-  const { kept, infoOps, dropped } = keptOps(history, model);
-  const parts = model.partition ? model.partition(kept) : new Map<Key | null, Op[]>([[null, kept]]);
-  const result: LinearizabilityResult = { valid: true, model: model.name, ops: kept.length, infoOps, keys: parts.size, dropped, configurations: 0 };
-  const subs: Sub[] = [];
-  for (const [key, ops] of parts) subs.push(prepare(key, ops, subs.length));
-  subs.sort((a, b) => a.cost - b.cost || a.position - b.position);
+/** Where a key ended up in a thread's share of the keys (plain data: it crosses to the main thread). */
+export interface KeysOutcome {
+  configurations: number;
+  /** keys proven not linearizable, in the order found, with when (epoch ms) */
+  invalid: { key: Key | null; position: number; at: number }[];
+  /** the anomaly of the first of them */
+  anomaly?: LinearizabilityAnomaly;
+  unknown: { key: Key | null; position: number; reason: 'time-limit' | 'state-limit' }[];
+  /** keys not finished when the search stopped (an anomaly, the stop flag, the time limit) */
+  left: { key: Key | null; position: number }[];
+  /** the search stopped because an anomaly was found (here or in another thread) */
+  stopped: boolean;
+}
 
+interface ScheduleOptions {
+  /** performance.now() past which keys are left */
+  deadline: number;
+  maxStates: number;
+  allKeys: boolean;
+  /** the memory budget of this thread's live searches (halved when a worker takes half of the keys) */
+  memoryBytes: number;
+  /** shared flags: [0] = 1 once any thread found an anomaly and the others should stop */
+  flags?: Int32Array;
+  /** after the first round: may take some of the pending keys away (to a worker); returns those kept */
+  offload?: (pending: Sub[], elapsedMs: number) => Sub[];
+}
+
+/** Search the keys of `subs` (cost order) in rounds of growing slices; see checkLinearizability. */
+function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutcome {
+  const start = performance.now();
   const compile = (ops: Op[]): CompiledModel => (model.compile ? model.compile(ops) : compileGeneric(model, ops));
-  const invalid: Sub[] = [];
-  const unknown: Sub[] = [];
-  let reason: 'time-limit' | 'state-limit' | undefined;
-  let anomaly: LinearizabilityAnomaly | undefined;
+  const out: KeysOutcome = { configurations: 0, invalid: [], unknown: [], left: [], stopped: false };
   let live: Sub[] = [];
   const liveBytes = (except: Sub): number => live.reduce((n, s) => (s === except || s.search === null ? n : n + s.search.bytes()), 0);
   const finish = (sub: Sub, verdict: Validity, why?: 'time-limit' | 'state-limit'): void => {
     const search = sub.search;
     sub.verdict = verdict;
-    if (search !== null) result.configurations += search.configurations;
+    if (search !== null) out.configurations += search.configurations;
     if (verdict === false && search !== null) {
-      invalid.push(sub);
-      anomaly ??= anomalyOf(search, model);
+      out.invalid.push({ key: sub.key, position: sub.position, at: performance.timeOrigin + performance.now() });
+      out.anomaly ??= anomalyOf(search, model);
     } else if (verdict === 'unknown') {
-      unknown.push(sub);
-      reason ??= why;
+      out.unknown.push({ key: sub.key, position: sub.position, reason: why ?? 'time-limit' });
     }
     sub.search = null;
+    live = live.filter((s) => s !== sub && s.search !== null);
   };
+  const flags = o.flags;
+  const stopped = (): boolean => out.stopped || (flags !== undefined && Atomics.load(flags, 0) !== 0);
 
   let pending = subs;
-  let stop = false;
-  while (pending.length > 0 && !stop) {
+  let round = 0;
+  while (pending.length > 0 && !stopped()) {
     const unfinished: Sub[] = [];
-    for (let k = 0; k < pending.length; k++) {
-      const sub = pending[k];
+    for (const sub of pending) {
       if (sub.verdict !== null) continue; // given up for memory while waiting
-      if (stop || performance.now() > deadline) {
+      if (stopped() || performance.now() > o.deadline) {
         unfinished.push(sub);
         continue;
       }
       if (sub.search === null) {
-        sub.search = new KeySearch(sub, compile(sub.ops), maxStates, false);
+        sub.search = new KeySearch(sub, compile(sub.ops), o.maxStates, false);
         live.push(sub);
       }
-      let outcome = sub.search.run(sub.slice, deadline, DEFAULT_CACHE_BYTES - liveBytes(sub));
+      let outcome = sub.search.run(sub.slice, o.deadline, o.memoryBytes - liveBytes(sub), flags);
       while (outcome === 'memory') {
         // over the memory budget: give up on the biggest search alive (this one or another)
         let biggest = sub;
         for (const s of live) if (s.search !== null && s.search.bytes() > biggest.search!.bytes()) biggest = s;
         finish(biggest, 'unknown', 'state-limit');
-        live = live.filter((s) => s.search !== null);
         if (biggest === sub) break;
-        outcome = sub.search.run(sub.slice, deadline, DEFAULT_CACHE_BYTES - liveBytes(sub));
+        outcome = sub.search.run(sub.slice, o.deadline, o.memoryBytes - liveBytes(sub), flags);
       }
       if (sub.search === null) continue; // given up above
       if (outcome === 'done' && sub.search.verdict === false && !sub.search.exact) {
         // confirm with the exact memo (the hashed one could, in theory, have hidden a linearization); the
         // exact search explores the same configurations, and only its count is reported
-        sub.search = new KeySearch(sub, sub.search.compiled, maxStates, true);
-        outcome = sub.search.run(Number.POSITIVE_INFINITY, deadline, DEFAULT_CACHE_BYTES - liveBytes(sub));
+        sub.search = new KeySearch(sub, sub.search.compiled, o.maxStates, true);
+        outcome = sub.search.run(Number.POSITIVE_INFINITY, o.deadline, o.memoryBytes - liveBytes(sub));
         if (outcome === 'memory') {
           finish(sub, 'unknown', 'state-limit');
-          live = live.filter((s) => s !== sub);
           continue;
         }
       }
       if (outcome === 'done') {
         finish(sub, sub.search.verdict!);
-        live = live.filter((s) => s !== sub);
-        if (sub.verdict === false && ctx.allKeys !== true) stop = true;
+        if (sub.verdict === false && !o.allKeys) {
+          out.stopped = true;
+          if (flags !== undefined) Atomics.store(flags, 0, 1);
+        }
       } else if (outcome === 'states') {
         finish(sub, 'unknown', 'state-limit');
-        live = live.filter((s) => s !== sub);
       } else {
         sub.slice *= SLICE_GROWTH;
         unfinished.push(sub);
       }
     }
     pending = unfinished.filter((s) => s.verdict === null);
-    if (performance.now() > deadline) break;
+    if (round++ === 0 && o.offload !== undefined && pending.length > 1 && !stopped()) {
+      const kept = new Set(o.offload(pending, performance.now() - start));
+      for (const s of pending) if (!kept.has(s)) s.search = null; // the worker starts them afresh
+      live = live.filter((s) => kept.has(s));
+      pending = pending.filter((s) => kept.has(s));
+    }
+    if (performance.now() > o.deadline) break;
   }
-  // what is left was stopped by the first anomaly, or by the time limit
-  const left = pending.filter((s) => s.verdict === null);
-  for (const s of left) if (s.search !== null) result.configurations += s.search.configurations;
+  out.stopped = stopped();
+  for (const s of pending) {
+    if (s.verdict !== null) continue;
+    if (s.search !== null) out.configurations += s.search.configurations;
+    out.left.push({ key: s.key, position: s.position });
+  }
+  return out;
+}
+
+/** Sub-histories of the kept ops, prepared and in cost order. */
+function prepareAll(parts: Iterable<[Key | null, Op[]]>, positions?: number[]): Sub[] {
+  const subs: Sub[] = [];
+  for (const [key, ops] of parts) subs.push(prepare(key, ops, positions?.[subs.length] ?? subs.length));
+  return subs.sort((a, b) => a.cost - b.cost || a.position - b.position);
+}
+
+/** The search of a worker thread (checkers/linearizability-worker.ts): the keys it was given, by the same rules. */
+export function searchKeys<S>(model: Model<S>, keys: { key: Key | null; ops: Op[]; position: number }[], o: { timeLimitMs?: number; maxStates?: number; allKeys: boolean; memoryBytes: number; flags: Int32Array }): KeysOutcome {
+  const subs = prepareAll(
+    keys.map((k) => [k.key, k.ops]),
+    keys.map((k) => k.position),
+  );
+  const deadline = o.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : performance.now() + o.timeLimitMs;
+  return schedule(subs, model, { deadline, maxStates: o.maxStates ?? Number.POSITIVE_INFINITY, allKeys: o.allKeys, memoryBytes: o.memoryBytes, flags: o.flags });
+}
+
+/**
+ * Is the history linearizable with respect to `model`? Keyed ops are checked per key: keys in order of
+ * their guessed cost, each for a slice of steps, the unfinished ones again with slices growing fourfold, so
+ * an anomaly a short search can prove is found before a hard key takes the budget. Once a key is proven
+ * not linearizable the verdict is false and the other keys are left (`uncheckedKeys`) unless ctx.allKeys.
+ * When the first round leaves several keys and took a while, half of them go to a worker thread
+ * (linearizability-worker.ts, for the built-in models of the compiled command) and the two threads stop
+ * each other at the first anomaly. ctx.timeLimitMs bounds the whole check, ctx.maxStates the memo of each
+ * key, DEFAULT_CACHE_BYTES the searches alive at once; a key past a limit is "unknown", which is the
+ * verdict only when no key is false.
+ */
+export function checkLinearizability<S>(history: PairedHistory, model: Model<S>, ctx: CheckContext = {}): LinearizabilityResult {
+  const start = performance.now();
+  const deadline = ctx.timeLimitMs === undefined ? Number.POSITIVE_INFINITY : start + ctx.timeLimitMs;
+  const { kept, infoOps, dropped } = keptOps(history, model);
+  const parts = model.partition ? model.partition(kept) : new Map<Key | null, Op[]>([[null, kept]]);
+  const result: LinearizabilityResult = { valid: true, model: model.name, ops: kept.length, infoOps, keys: parts.size, dropped, configurations: 0 };
+  const subs = prepareAll(parts);
+  const allKeys = ctx.allKeys === true;
+  const name = workersAvailable() ? builtinModelName(model) : null;
+  let worker: WorkerShare | null = null;
+  const flags = name === null ? undefined : new Int32Array(new SharedArrayBuffer(8));
+  const options: ScheduleOptions = {
+    deadline,
+    maxStates: ctx.maxStates ?? Number.POSITIVE_INFINITY,
+    allKeys,
+    memoryBytes: DEFAULT_CACHE_BYTES,
+    flags,
+  };
+  if (name !== null) {
+    options.offload = (pending, elapsed) => {
+      if (!workersForced() && (elapsed < WORKER_AFTER_MS || deadline - performance.now() < 2 * WORKER_AFTER_MS)) return pending;
+      // every other key in cost order to the worker; each thread then has half the memory budget
+      options.memoryBytes = DEFAULT_CACHE_BYTES / 2;
+      const theirs = pending.filter((_, i) => i % 2 === 1);
+      worker = startWorker({
+        model: name,
+        keys: theirs.map((s) => ({ key: s.key, ops: s.ops, position: s.position })),
+        timeLimitMs: Number.isFinite(deadline) ? Math.max(1, deadline - performance.now()) : undefined,
+        maxStates: ctx.maxStates,
+        allKeys,
+        memoryBytes: DEFAULT_CACHE_BYTES / 2,
+        flags: flags!,
+      });
+      return pending.filter((_, i) => i % 2 === 0);
+    };
+  }
+  const mine = schedule(subs, model, options);
+  const theirs: KeysOutcome | null = worker === null ? null : (worker as WorkerShare).wait();
+  return assemble(result, theirs === null ? [mine] : [mine, theirs]);
+}
+
+/** One verdict from the outcomes of the threads. */
+function assemble(result: LinearizabilityResult, outcomes: KeysOutcome[]): LinearizabilityResult {
+  const invalid = outcomes.flatMap((o) => o.invalid).sort((a, b) => a.at - b.at);
+  const unknown = outcomes.flatMap((o) => o.unknown);
+  const left = outcomes.flatMap((o) => o.left).sort((a, b) => a.position - b.position);
+  const stopped = outcomes.some((o) => o.stopped);
+  result.configurations = outcomes.reduce((n, o) => n + o.configurations, 0);
+  let reason = unknown[0]?.reason;
   if (invalid.length > 0) {
     result.valid = false;
     result.invalidKeys = invalid.slice(0, LISTED_KEYS).map((s) => s.key);
-    result.anomaly = anomaly;
-    if (stop && left.length > 0) {
+    // the anomaly found first (by the clock when two threads found one)
+    const first = invalid[0];
+    result.anomaly = outcomes.find((o) => o.invalid.some((x) => x === first))!.anomaly;
+    if (stopped && left.length > 0) {
       result.uncheckedKeys = left.slice(0, LISTED_KEYS).map((s) => s.key);
       result.unchecked = left.length;
     } else {
-      for (const s of left) unknown.push(s);
-      if (left.length > 0) reason ??= 'time-limit';
+      for (const s of left) unknown.push({ ...s, reason: 'time-limit' });
     }
   } else {
-    for (const s of left) unknown.push(s);
-    if (left.length > 0) reason ??= 'time-limit';
+    for (const s of left) unknown.push({ ...s, reason: 'time-limit' });
     if (unknown.length > 0) result.valid = 'unknown';
   }
+  reason ??= unknown[0]?.reason;
   if (unknown.length > 0) {
     unknown.sort((a, b) => a.position - b.position);
     result.unknownKeys = unknown.slice(0, LISTED_KEYS).map((s) => s.key);

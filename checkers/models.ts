@@ -217,8 +217,22 @@ export function isModelName(name: string): name is ModelName {
   return (MODEL_NAMES as readonly string[]).includes(name);
 }
 
+/** The models getModel() made, by name: a search may then rebuild the same model in a worker thread. */
+const BUILTIN = new WeakMap<object, ModelName>();
+
+/** The name of a model getModel() made, or null for any other model object. */
+export function builtinModelName(model: object): ModelName | null {
+  return BUILTIN.get(model) ?? null;
+}
+
 /** The model called `name` (see MODEL_NAMES). */
 export function getModel(name: ModelName): LinearizableModel<unknown> {
+  const model = makeModel(name);
+  BUILTIN.set(model, name);
+  return model;
+}
+
+function makeModel(name: ModelName): LinearizableModel<unknown> {
   switch (name) {
     case 'register':
       return registerModel(false) as LinearizableModel<unknown>;

@@ -1,6 +1,8 @@
 // The linearized-ops set of the search as a hash-consed binary tree of 32-bit words: every distinct subtree
 // has one integer id, so a whole bitset is identified exactly by its root id (flipping a bit costs one id
-// per tree level), and the memo of configurations is a set of (root id, state id) integer pairs.
+// per tree level), and the memo of configurations is a set of (root id, state id) integer pairs; or, faster,
+// a 64-bit Zobrist hash of the set. Tables come from the buffer pool (buffers.ts) and go back with release().
+import { give, takeInt32 } from './buffers.js';
 
 /** A 32-bit mix of two 32-bit integers (murmur3-style finalizer). */
 function mix2(a: number, b: number): number {
@@ -20,10 +22,14 @@ export class PairInterner {
 
   constructor(capacity = 1024) {
     const cap = 2 ** Math.ceil(Math.log2(Math.max(16, capacity * 2)));
-    this.slots = new Int32Array(cap);
+    this.slots = takeInt32(cap);
     this.mask = cap - 1;
-    this.left = new Int32Array(capacity);
-    this.right = new Int32Array(capacity);
+    this.left = takeInt32(capacity);
+    this.right = takeInt32(capacity);
+  }
+
+  release(): void {
+    give(this.slots, this.left, this.right);
   }
 
   /** The id of (a, b), a new one when the pair is new. */
@@ -52,23 +58,26 @@ export class PairInterner {
   }
 
   private growNodes(): void {
-    const l = new Int32Array(this.left.length * 2);
+    const l = takeInt32(this.left.length * 2);
     l.set(this.left);
+    give(this.left);
     this.left = l;
-    const r = new Int32Array(this.right.length * 2);
+    const r = takeInt32(this.right.length * 2);
     r.set(this.right);
+    give(this.right);
     this.right = r;
   }
 
   private rehash(): void {
     const cap = this.slots.length * 2;
-    const slots = new Int32Array(cap);
+    const slots = takeInt32(cap);
     const mask = cap - 1;
     for (let id = 0; id < this.size; id++) {
       let i = mix2(this.left[id], this.right[id]) & mask;
       while (slots[i] !== 0) i = (i + 1) & mask;
       slots[i] = id + 1;
     }
+    give(this.slots);
     this.slots = slots;
     this.mask = mask;
   }
@@ -90,13 +99,18 @@ export class InternedBitset {
     const words = Math.max(1, Math.ceil(size / 32));
     this.depth = Math.ceil(Math.log2(words));
     this.nodes = new PairInterner(Math.min(1 << 20, Math.max(64, size * 4)));
-    this.levels = [new Int32Array(2 ** this.depth)];
+    this.levels = [takeInt32(2 ** this.depth)];
     let zero = 0;
     for (let l = 1; l <= this.depth; l++) {
       zero = this.nodes.intern(zero, zero);
-      this.levels.push(new Int32Array(2 ** (this.depth - l)).fill(zero));
+      this.levels.push(takeInt32(2 ** (this.depth - l)).fill(zero));
     }
     this.path = new Int32Array(this.depth + 1);
+  }
+
+  release(): void {
+    give(...this.levels);
+    this.nodes.release();
   }
 
   /** The id of the current set. */
@@ -157,8 +171,12 @@ export class PairSet {
 
   constructor(capacity = 1024) {
     const cap = 2 ** Math.ceil(Math.log2(Math.max(16, capacity * 2)));
-    this.keys = new Int32Array(cap * 2);
+    this.keys = takeInt32(cap * 2);
     this.mask = cap - 1;
+  }
+
+  release(): void {
+    give(this.keys);
   }
 
   /** Add (a, b); false when it was already there. */
@@ -186,7 +204,7 @@ export class PairSet {
   private rehash(): void {
     const old = this.keys;
     const cap = (this.mask + 1) * 2;
-    const keys = new Int32Array(cap * 2);
+    const keys = takeInt32(cap * 2);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j += 2) {
       const tag = old[j + 1];
@@ -196,6 +214,7 @@ export class PairSet {
       keys[2 * i] = old[j];
       keys[2 * i + 1] = tag;
     }
+    give(old);
     this.keys = keys;
     this.mask = mask;
   }
@@ -209,6 +228,8 @@ export interface ConfigMemo {
   undo(i: number): void;
   readonly size: number;
   bytes(): number;
+  /** Give the memo's tables back to the pool; it must not be used afterwards. */
+  release(): void;
 }
 
 /** Exact: the set is an InternedBitset, a configuration its (root id, state) pair. */
@@ -238,6 +259,11 @@ export class ExactMemo implements ConfigMemo {
   bytes(): number {
     return this.bits.bytes() + this.configs.bytes();
   }
+
+  release(): void {
+    this.bits.release();
+    this.configs.release();
+  }
 }
 
 /** splitmix32 of x: a well-spread 32-bit value. */
@@ -264,15 +290,19 @@ export class HashMemo implements ConfigMemo {
   size = 0;
 
   constructor(n: number) {
-    this.z1 = new Int32Array(n);
-    this.z2 = new Int32Array(n);
+    this.z1 = takeInt32(n);
+    this.z2 = takeInt32(n);
     for (let i = 0; i < n; i++) {
       this.z1[i] = splitmix(2 * i);
       this.z2[i] = splitmix(2 * i + 1);
     }
     const cap = 2 ** Math.ceil(Math.log2(Math.max(16, Math.min(1 << 17, 2 * n + 16))));
-    this.keys = new Int32Array(cap * 3);
+    this.keys = takeInt32(cap * 3);
     this.mask = cap - 1;
+  }
+
+  release(): void {
+    give(this.z1, this.z2, this.keys);
   }
 
   tryAdd(i: number, s: number): boolean {
@@ -309,7 +339,7 @@ export class HashMemo implements ConfigMemo {
   private rehash(): void {
     const old = this.keys;
     const cap = (this.mask + 1) * 2;
-    const keys = new Int32Array(cap * 3);
+    const keys = takeInt32(cap * 3);
     const mask = cap - 1;
     for (let j = 0; j < old.length; j += 3) {
       const tag = old[j + 2];
@@ -320,6 +350,7 @@ export class HashMemo implements ConfigMemo {
       keys[3 * k + 1] = old[j + 1];
       keys[3 * k + 2] = tag;
     }
+    give(old);
     this.keys = keys;
     this.mask = mask;
   }

@@ -5,6 +5,7 @@
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { ExactMemo, HashMemo, type ConfigMemo } from './bitset.js';
 import { compileGeneric } from './compiled.js';
+import { give, takeFloat64, takeInt32, takeUint8 } from './buffers.js';
 import { builtinModelName, hasIsRead } from './models.js';
 import { startWorker, workersAvailable, workersForced, type WorkerShare } from './search-threads.js';
 import type { CheckContext, CheckResult, CompiledModel, Model, Validity } from './types.js';
@@ -102,12 +103,12 @@ interface Sub {
 /** Entry order (sorted by event index; info returns last, in op order) and a cost guess for one key. */
 function prepare(key: Key | null, ops: Op[], position: number): Sub {
   const n = ops.length;
-  const infinite = new Uint8Array(n);
-  const order = new Int32Array(2 * n);
+  const infinite = takeUint8(n);
+  const order = takeInt32(2 * n);
   // returns of ok ops by completion: ops complete about in the order they were invoked, so an insertion
   // sort is near linear; calls are in op order already (ops come by invoke index)
-  const rets = new Int32Array(n);
-  const at = new Float64Array(n);
+  const rets = takeInt32(n);
+  const at = takeFloat64(n);
   let r = 0;
   let infos = 0;
   let callsSorted = true;
@@ -151,7 +152,7 @@ function prepare(key: Key | null, ops: Op[], position: number): Sub {
   } else {
     // out of order (ops given by hand) or far from it: (event index, entry) packed in one exact double, sorted natively
     const width = 2 * n + 2;
-    const keys = new Float64Array(2 * n);
+    const keys = takeFloat64(2 * n);
     let m = 0;
     for (let i = 0; i < n; i++) {
       keys[m++] = ops[i].invokeIndex * width + 2 * i + 1;
@@ -167,10 +168,20 @@ function prepare(key: Key | null, ops: Op[], position: number): Sub {
         open--;
       }
     }
+    give(keys);
   }
+  give(rets, at);
   // info ops' calls are counted open for good; their returns come at +∞, last, in op order
   for (let i = 0; i < n; i++) if (infinite[i] === 1) order[k++] = 2 * i + 2;
   return { key, ops, order, infinite, cost: n * (maxOpen + infos + 1), position, search: null, slice: FIRST_SLICE + SLICE_PER_OP * n, verdict: null };
+}
+
+/** Give a key's entry order back once nothing will search it again (idempotent). */
+function releaseSub(sub: Sub): void {
+  if (sub.order.length === 0) return;
+  give(sub.order, sub.infinite);
+  sub.order = new Int32Array(0);
+  sub.infinite = new Uint8Array(0);
 }
 
 type RunOutcome = 'done' | 'slice' | 'time' | 'memory' | 'states';
@@ -223,10 +234,10 @@ class KeySearch {
     this.n = n;
     const infinite = sub.infinite;
     this.memo = exact ? new ExactMemo(n) : new HashMemo(n);
-    this.next = new Int32Array(2 * n + 1);
-    this.prev = new Int32Array(2 * n + 1);
-    this.pos = new Int32Array(2 * n + 1);
-    const req = new Int32Array(n).fill(-1);
+    this.next = takeInt32(2 * n + 1);
+    this.prev = takeInt32(2 * n + 1);
+    this.pos = takeInt32(2 * n + 1);
+    const req = takeInt32(n).fill(-1);
     let maxReq = -1;
     for (let i = 0; i < n; i++) {
       if (infinite[i] === 1 && compiled.requires) req[i] = compiled.requires(i);
@@ -234,9 +245,9 @@ class KeySearch {
       if (req[i] > maxReq) maxReq = req[i];
     }
     this.buckets = maxReq + 1;
-    this.infoNext = new Int32Array(n + this.buckets + 1);
-    this.infoPrev = new Int32Array(n + this.buckets + 1);
-    this.inBucket = new Uint8Array(n);
+    this.infoNext = takeInt32(n + this.buckets + 1);
+    this.infoPrev = takeInt32(n + this.buckets + 1);
+    this.inBucket = takeUint8(n);
     for (let b = 0; b <= this.buckets; b++) {
       this.infoNext[n + b] = n + b;
       this.infoPrev[n + b] = n + b;
@@ -264,10 +275,11 @@ class KeySearch {
       last = e;
     }
     this.next[last] = 0;
-    this.stackOp = new Int32Array(n);
-    this.stackState = new Int32Array(n);
-    this.stackEntry = new Int32Array(n);
-    this.stackInfo = new Int32Array(n);
+    give(req);
+    this.stackOp = takeInt32(n);
+    this.stackState = takeInt32(n);
+    this.stackEntry = takeInt32(n);
+    this.stackInfo = takeInt32(n);
     this.state = compiled.init;
     this.entry = this.next[0];
     this.info = this.firstInfo(this.state);
@@ -280,6 +292,12 @@ class KeySearch {
 
   get configurations(): number {
     return this.memo.size;
+  }
+
+  /** Give the search's buffers back (the search is over; its blocked data stays readable). */
+  release(): void {
+    give(this.next, this.prev, this.pos, this.infoNext, this.infoPrev, this.inBucket, this.stackOp, this.stackState, this.stackEntry, this.stackInfo);
+    this.memo.release();
   }
 
   bytes(): number {
@@ -522,6 +540,8 @@ function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutc
     } else if (verdict === 'unknown') {
       out.unknown.push({ key: sub.key, position: sub.position, reason: why ?? 'time-limit' });
     }
+    search?.release();
+    releaseSub(sub);
     sub.search = null;
     live = live.filter((s) => s !== sub && s.search !== null);
   };
@@ -555,7 +575,9 @@ function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutc
       if (outcome === 'done' && sub.search.verdict === false && !sub.search.exact) {
         // confirm with the exact memo (the hashed one could, in theory, have hidden a linearization); the
         // exact search explores the same configurations, and only its count is reported
-        sub.search = new KeySearch(sub, sub.search.compiled, o.maxStates, true);
+        const hashed = sub.search;
+        hashed.release();
+        sub.search = new KeySearch(sub, hashed.compiled, o.maxStates, true);
         outcome = sub.search.run(Number.POSITIVE_INFINITY, o.deadline, o.memoryBytes - liveBytes(sub));
         if (outcome === 'memory') {
           finish(sub, 'unknown', 'state-limit');
@@ -578,7 +600,13 @@ function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutc
     pending = unfinished.filter((s) => s.verdict === null);
     if (round++ === 0 && o.offload !== undefined && pending.length > 1 && !stopped()) {
       const kept = new Set(o.offload(pending, performance.now() - start));
-      for (const s of pending) if (!kept.has(s)) s.search = null; // the worker starts them afresh
+      for (const s of pending) {
+        if (kept.has(s)) continue;
+        // the worker starts them afresh
+        s.search?.release();
+        s.search = null;
+        releaseSub(s);
+      }
       live = live.filter((s) => kept.has(s));
       pending = pending.filter((s) => kept.has(s));
     }
@@ -589,6 +617,11 @@ function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutc
     if (s.verdict !== null) continue;
     if (s.search !== null) out.configurations += s.search.configurations;
     out.left.push({ key: s.key, position: s.position });
+  }
+  for (const s of subs) {
+    s.search?.release();
+    s.search = null;
+    releaseSub(s);
   }
   return out;
 }

@@ -288,7 +288,7 @@ export async function labUp(opts: LabUpOptions): Promise<LabUpResult> {
       log(`lab ${plan.name}: ${h.name} ${h.address} (site ${h.site}, namespace ${h.netns}, sshd ${child.pid})`);
       if (state.hosts.length === stallAfter) {
         process.stderr.write(`faultline: lab up: stalled after ${stallAfter} host(s) (FAULTLINE_TEST_LAB_STALL_AFTER)\n`);
-        await new Promise(() => undefined);
+        await new Promise(() => setInterval(() => undefined, 1 << 30)); // held until killed
       }
     }
     writeFileSync(join(plan.dir, 'known_hosts'), known.join('\n') + '\n', { mode: 0o644 });

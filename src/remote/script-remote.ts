@@ -83,13 +83,20 @@ export abstract class ScriptRemote implements Remote {
     let timedOut = false;
     let aborted = false;
     let stopping = false;
+    let killSent = false;
+    const killGroup = (): void => {
+      const pid = marker.pid;
+      if (!stopping || killSent || pid === null) return;
+      killSent = true;
+      // a new channel: SIGKILL the command's process group (the exec shell leads it)
+      void this.startAndWait(killScript(this.login, opts.user, pid, 'KILL', 'group')).catch(() => undefined);
+    };
     const stop = (): void => {
       if (stopping) return;
       stopping = true;
-      const pid = marker.pid;
-      // a new channel: SIGKILL the command's process group (the exec shell leads it)
-      if (pid !== null) void this.startAndWait(killScript(this.login, opts.user, pid, 'KILL', 'group')).catch(() => undefined);
-      const t = setTimeout(() => raw.abandon(), 5_000);
+      // the PID may not have arrived yet (a slow host): then the kill goes as soon as it does
+      killGroup();
+      const t = setTimeout(() => raw.abandon(), 10_000);
       t.unref();
     };
     raw.stdout.on('data', (b: Buffer) => {
@@ -103,6 +110,7 @@ export abstract class ScriptRemote implements Remote {
     });
     raw.stderr.on('data', (b: Buffer) => {
       const mine = marker.feed(b);
+      killGroup();
       if (mine.length > 0) {
         opts.onStderr?.(mine);
         err.add(mine);
@@ -140,7 +148,7 @@ export abstract class ScriptRemote implements Remote {
     }
     const result: ExecResult = {
       code: ended.code,
-      signal: ended.signal ?? signalOfStatus(ended.code),
+      signal: ended.signal?.replace(/^SIG/, '') ?? signalOfStatus(ended.code),
       stdout: out.text(),
       stderr,
       timedOut,
@@ -175,7 +183,7 @@ export abstract class ScriptRemote implements Remote {
     const exited: Promise<ExitStatus> = raw.done.then(
       (d) => {
         running = false;
-        return { code: d.code, signal: d.signal ?? signalOfStatus(d.code), lost: d.lost };
+        return { code: d.code, signal: d.signal?.replace(/^SIG/, '') ?? signalOfStatus(d.code), lost: d.lost };
       },
       () => {
         running = false;

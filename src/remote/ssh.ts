@@ -71,7 +71,7 @@ export class SshRemote extends ScriptRemote {
     this.name = target.name;
     this.login = target.user;
     this.where = `${target.user}@${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;
-    this.slots = new Slots(target.maxSessions ?? 10);
+    this.slots = new Slots(target.maxSessions ?? 8);
   }
 
   /** Connects (or reuses the connection): the steps key, connect, host-key and auth fail here. */
@@ -201,15 +201,24 @@ export class SshRemote extends ScriptRemote {
         this.slots.give();
       }
     };
-    let ch: ClientChannel;
-    try {
-      ch = await new Promise<ClientChannel>((resolve, reject) => {
-        client.exec(`exec /bin/sh -c ${shQuote(script)}`, (err, channel) => (err ? reject(err) : resolve(channel)));
-      });
-    } catch (err) {
-      release();
-      throw this.fail(step, `cannot open a channel: ${(err as Error).message}`);
+    let ch: ClientChannel | null = null;
+    // sshd may still count a session whose close we have seen (MaxSessions): an open refused for that is retried
+    for (let attempt = 0; ch === null; attempt++) {
+      try {
+        ch = await new Promise<ClientChannel>((resolve, reject) => {
+          client.exec(`exec /bin/sh -c ${shQuote(script)}`, (err, channel) => (err ? reject(err) : resolve(channel)));
+        });
+      } catch (err) {
+        const refused = /open failed|administratively prohibited/i.test((err as Error).message);
+        if (!refused || attempt >= 100) {
+          release();
+          throw this.fail(step, `cannot open a channel: ${(err as Error).message}`);
+        }
+        await new Promise((r) => setTimeout(r, 20 + 10 * attempt));
+      }
     }
+    const channel = ch;
+    let forceEnd: (() => void) | null = null;
     const done = new Promise<{ code: number | null; signal: string | null; lost: boolean }>((resolve) => {
       let code: number | null = null;
       let signal: string | null = null;
@@ -223,18 +232,23 @@ export class SshRemote extends ScriptRemote {
       };
       const onLost: Lost = () => finish(true);
       this.onLost.add(onLost);
-      ch.on('exit', (c: number | null, s?: string) => {
+      forceEnd = () => finish(code === null && signal === null);
+      channel.on('exit', (c: number | null, s?: string) => {
         code = typeof c === 'number' ? c : null;
         signal = s ?? null;
       });
-      ch.on('close', () => finish(code === null && signal === null));
+      channel.on('close', () => finish(code === null && signal === null));
     });
     return {
-      stdin: ch,
-      stdout: ch,
-      stderr: ch.stderr,
+      stdin: channel,
+      stdout: channel,
+      stderr: channel.stderr,
       done,
-      abandon: () => ch.close(),
+      // sshd closes its side only when the command's output closes: stop waiting for it
+      abandon: () => {
+        channel.close();
+        forceEnd?.();
+      },
     };
   }
 

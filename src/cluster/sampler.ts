@@ -1,5 +1,5 @@
 // metrics.jsonl sampler: once a second, one JSON line per node with role, LSNs, replication lag (pg_stat_replication,
-// pg_stat_wal_receiver), replication slots (active, WAL held back) and subscription state/error/conflict counters.
+// pg_stat_wal_receiver), the postmaster's start time and when the role was read (split-brain proof), replication slots (active, WAL held back) and subscription state/error/conflict counters.
 // A node that does not answer gets `error`.
 import { createWriteStream } from 'node:fs';
 import type pg from 'pg';
@@ -12,7 +12,7 @@ export interface SampledNode {
   config: pg.ClientConfig | null;
 }
 
-const NODE_SQL = `SELECT pg_is_in_recovery() AS in_recovery,
+const NODE_SQL = `SELECT pg_is_in_recovery() AS in_recovery, pg_postmaster_start_time()::text AS postmaster_start,
   CASE WHEN pg_is_in_recovery() THEN NULL ELSE pg_current_wal_lsn()::text END AS current_lsn,
   pg_last_wal_receive_lsn()::text AS receive_lsn, pg_last_wal_replay_lsn()::text AS replay_lsn,
   (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::float8 AS replay_age_ms`;
@@ -36,16 +36,18 @@ const SLOTS_SQL = `SELECT slot_name, slot_type, active, restart_lsn::text, confi
   pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, restart_lsn)::float8 AS retained_bytes
   FROM pg_replication_slots ORDER BY slot_name`;
 
-async function sampleNode(n: SampledNode): Promise<Record<string, unknown>> {
+/** `answered`: ns since `t0Ns` when the node's role query returned (its state was read between `time` and then). */
+async function sampleNode(n: SampledNode, t0Ns: bigint): Promise<Record<string, unknown>> {
   if (!n.config) return { error: 'node is down' };
   try {
     return await withClient({ ...n.config, connectionTimeoutMillis: 900, query_timeout: 900, statement_timeout: 900 }, async (c) => {
       const node = (await c.query(NODE_SQL)).rows[0] as Record<string, unknown>;
+      const answered = Number(process.hrtime.bigint() - t0Ns);
       const replication = (await c.query(REPL_SQL)).rows;
       const receiver = (await c.query(RECEIVER_SQL)).rows[0] ?? null;
       const slots = (await c.query(SLOTS_SQL)).rows;
       const subscriptions = (await c.query(SUBS_SQL)).rows;
-      return { ...node, replication, receiver, slots, subscriptions };
+      return { ...node, answered, replication, receiver, slots, subscriptions };
     });
   } catch (err) {
     return { error: (err as Error).message || String(err) };
@@ -68,7 +70,7 @@ export function startSampler(file: string, t0Ns: bigint, nodes: () => SampledNod
     current = (async () => {
       const time = Number(process.hrtime.bigint() - t0Ns);
       const list = nodes();
-      const results = await Promise.all(list.map((n) => sampleNode(n)));
+      const results = await Promise.all(list.map((n) => sampleNode(n, t0Ns)));
       if (stopped && out.writableEnded) return;
       list.forEach((n, i) => {
         out.write(JSON.stringify({ time, node: n.name, role: n.role, ...results[i] }) + '\n');

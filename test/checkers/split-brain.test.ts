@@ -75,7 +75,13 @@ const runArb = fc.record({
   orphan: fc.option(fc.integer({ min: 2, max: 6 }), { nil: null }),
 });
 
-function simulate(run: fc.RecordValue<{ epochs: { node: string; lengthS: number; gapS: number }[]; writesPerS: number; orphan: number | null }>) {
+interface Run {
+  epochs: { node: string; lengthS: number; gapS: number }[];
+  writesPerS: number;
+  orphan: number | null;
+}
+
+function simulate(run: Run) {
   const samples: RoleSample[] = [];
   const ops: Op[] = [];
   let t = 0;

@@ -39,7 +39,7 @@ export function failoverNemesis(opts: FailoverOptions = {}): Nemesis {
       // the dead site's links carry nothing any more; healed now so the lost nodes can be re-cloned later
       await cluster.healLinks(between);
       // 3. promote the most advanced surviving standby, repoint the rest
-      const r = await cluster.failover();
+      const r = await cluster.capability('promote').failover();
       return { f: 'failover', value: toJson({ site: p.site, lost: nodes, cutMs, ...r }) };
     },
     async stop({ cluster }) {

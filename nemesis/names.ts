@@ -1,5 +1,6 @@
-// Nemesis names alone (cheap to import: the CLI lists them without loading the fault code).
-import type { ExternalCommand } from '../src/cluster/external.js';
+// Nemesis names and the topology capabilities each needs (cheap to import: the CLI lists them and option
+// validation refuses a nemesis its topology cannot carry, without loading the fault code).
+import type { Capability } from '../src/cluster/topology/types.js';
 
 export const NEMESIS_NAMES = [
   'none',
@@ -22,12 +23,20 @@ export function isNemesisName(s: string): s is NemesisName {
 }
 
 /**
- * The node commands (external topology: the nodes file's `commands`) each nemesis runs on the nodes it targets
- * and on heal; a run whose external nodes lack one is refused before it starts.
+ * What each nemesis needs from the topology (src/cluster/topology/types.ts): a run whose topology lacks one is
+ * refused before it starts, with the topology's reason (external: a node without the command).
  */
-export const NODE_COMMANDS: Partial<Record<NemesisName, readonly ExternalCommand[]>> = {
-  kill: ['kill', 'start'],
-  pause: ['pause', 'resume'],
-  'switchover-readonly': ['stop', 'start'],
-  'switchover-fence': ['stop', 'start'],
+export const NEMESIS_NEEDS: Record<NemesisName, readonly Capability[]> = {
+  none: [],
+  partition: ['partition'],
+  kill: ['kill'],
+  pause: ['pause'],
+  latency: ['link-faults'],
+  jitter: ['link-faults'],
+  bandwidth: ['link-faults'],
+  failover: ['promote', 'kill'],
+  'switchover-readonly': ['stop'],
+  'switchover-fence': ['stop'],
+  'schema-change': ['subscriptions'],
+  'schema-change-norefresh': ['subscriptions'],
 };

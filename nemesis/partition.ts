@@ -7,6 +7,8 @@ import type { Grudge, Nemesis } from './types.js';
 
 export type PartitionMode = 'isolate-one' | 'halves' | 'site-split' | 'bridge';
 export const PARTITION_MODES: readonly PartitionMode[] = ['isolate-one', 'halves', 'site-split', 'bridge'];
+/** How a partition cuts a link: black hole (data vanishes, connections hang) or refuse (closed, refused). */
+export const CUT_MODES: readonly CutMode[] = ['blackhole', 'refuse'];
 
 /** Pairs of node sets that must not reach each other. */
 export type Cut = Array<[string[], string[]]>;

@@ -6,6 +6,7 @@ import type { PartitionMode } from './partition.js';
 import type { FaultRecord, Nemesis, NemesisContext, NodeSetSpec } from './types.js';
 
 export type ScheduleMode = 'periodic' | 'random';
+export const SCHEDULE_MODES: readonly ScheduleMode[] = ['periodic', 'random'];
 
 /** One step of an explicit fault plan: start `nemesis` at `at` s into the main phase, heal it `duration` s later. */
 export interface FaultStep {

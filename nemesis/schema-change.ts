@@ -1,6 +1,7 @@
 // `schema-change` / `schema-change-norefresh`: while replicating, create a new table on every node, with or without
 // ALTER SUBSCRIPTION … REFRESH PUBLICATION, write rows into it on every node, then count what arrived where.
 // Without the refresh the rows are silently not replicated; the check is recorded for the replication checker.
+// Needs the topology's subscriptions capability (refused before the run elsewhere).
 import type pg from 'pg';
 import { withClient } from '../src/cluster/sql.js';
 import type { Cluster } from '../src/cluster/types.js';
@@ -12,14 +13,6 @@ function onNode<T>(c: Cluster, node: string, fn: (db: pg.Client) => Promise<T>):
   return withClient({ ...c.adminConfig(node), connectionTimeoutMillis: 5000, query_timeout: 30_000 }, fn);
 }
 
-/** Every subscription on `node` picks up tables created since (no copy: both sides start empty). */
-export async function refreshSubscriptions(c: Cluster, node: string): Promise<string[]> {
-  return onNode(c, node, async (db) => {
-    const subs = (await db.query<{ subname: string }>('SELECT subname FROM pg_subscription WHERE subenabled ORDER BY 1')).rows.map((r) => r.subname);
-    for (const s of subs) await db.query(`ALTER SUBSCRIPTION ${db.escapeIdentifier(s)} REFRESH PUBLICATION WITH (copy_data = false)`);
-    return subs;
-  });
-}
 
 /** rows of `table` on each node, by the node that wrote them */
 async function census(c: Cluster, nodes: string[], table: string): Promise<Record<string, Record<string, number>>> {
@@ -43,7 +36,7 @@ export function schemaChangeNemesis(refresh: boolean): Nemesis {
       const table = `faultline_ddl_${process.pid}_${++round}`;
       for (const n of nodes) await onNode(cluster, n, (db) => db.query(`CREATE TABLE ${table} (id text PRIMARY KEY, origin text NOT NULL)`));
       const refreshed: Record<string, string[]> = {};
-      if (refresh) for (const n of nodes) refreshed[n] = await refreshSubscriptions(cluster, n);
+      if (refresh) for (const n of nodes) refreshed[n] = await cluster.capability('subscriptions').refresh(n);
       for (const n of nodes) {
         await onNode(cluster, n, async (db) => {
           for (let i = 0; i < ROWS; i++) await db.query(`INSERT INTO ${table} (id, origin) VALUES ($1, $2)`, [`${n}-${i}`, n]);

@@ -5,7 +5,6 @@
 import pg from 'pg';
 import type { Cluster } from '../src/cluster/types.js';
 import type { Json } from '../src/history/types.js';
-import { refreshSubscriptions } from './schema-change.js';
 import type { DrainControl, FaultRecord, Nemesis, NemesisContext } from './types.js';
 
 export type SwitchoverMode = 'readonly' | 'fence';
@@ -61,7 +60,7 @@ async function ensureTable(c: Cluster): Promise<void> {
     await sql(c, n, `CREATE TABLE ${SWITCHOVER_TABLE} (k text PRIMARY KEY, v text NOT NULL, origin int NOT NULL DEFAULT current_setting('port')::int)`);
     created = true;
   }
-  if (created) for (const n of up) await refreshSubscriptions(c, n);
+  if (created && c.supports('subscriptions')) for (const n of up) await c.capability('subscriptions').refresh(n);
 }
 
 /** Is the node still refusing writes (after a restart)? With the evidence. */

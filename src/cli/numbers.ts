@@ -1,11 +1,9 @@
 // Numeric option parsers for commander (integers and numbers within a range), with messages that name the
 // range as a user would write it ("at least 1", not "from 1 to 1.79e+308").
 import { InvalidArgumentError } from 'commander';
+import { rangeText } from '../util/option-spec.js';
 
-/** "from 1 to 26", or "of at least 0" when there is no useful upper bound. */
-export function rangeText(min: number, max: number): string {
-  return max >= Number.MAX_SAFE_INTEGER ? `of at least ${min}` : `from ${min} to ${max}`;
-}
+export { rangeText };
 
 export function int(min: number, max = Number.MAX_SAFE_INTEGER): (v: string) => number {
   return (v) => {

@@ -6,20 +6,15 @@ import { startCluster } from './cluster.js';
 import { ClusterOptionError } from './options.js';
 import { query } from './sql.js';
 import { readStoredCluster, storedAdminConfig } from './stored.js';
-import type { ClusterOptions, SyncCommit, TopologyName } from './types.js';
+import type { ClusterOptions, TopologyName } from './types.js';
+import { CLUSTER_OPTIONS } from './option-table.js';
+import { fieldOf } from '../util/option-spec.js';
 
 export async function clusterUp(o: ClusterUpOptions): Promise<number> {
-  const opts: ClusterOptions = { topology: o.topology as TopologyName };
-  if (o.nodes !== undefined) opts.nodes = o.nodes;
-  if (o.sites !== undefined) opts.sites = o.sites;
-  if (o.wanLatency !== undefined) opts.wanLatencyMs = o.wanLatency;
-  if (o.syncCommit !== undefined) opts.syncCommit = o.syncCommit as SyncCommit;
-  if (o.syncStandbys !== undefined) opts.syncStandbys = o.syncStandbys;
-  if (o.tls) opts.tls = true;
-  if (o.pgBin !== undefined) opts.pgBin = o.pgBin;
-  if (o.toxiproxyUrl !== undefined) opts.toxiproxyUrl = o.toxiproxyUrl;
+  const opts = { topology: o.topology as TopologyName } as ClusterOptions;
+  const fields = opts as unknown as Record<string, unknown>;
+  for (const spec of CLUSTER_OPTIONS) if (o[spec.key] !== undefined) fields[fieldOf(spec)] = o[spec.key];
   if (o.dir !== undefined) opts.dir = o.dir;
-  if (o.external !== undefined) opts.externalFile = o.external;
   if (opts.wanLatencyMs && (opts.sites ?? 1) < 2) throw new UsageError('--wan-latency needs --sites 2 or more');
   let cluster;
   try {

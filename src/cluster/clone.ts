@@ -4,9 +4,10 @@ import { execFile } from 'node:child_process';
 import { chown, mkdir, readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import type { OsUser } from './osuser.js';
 import type { PgServer } from './server.js';
+import { withClient } from './sql.js';
 
 /** Top-level entries never copied (or copied empty, for directories). */
 const SKIP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'backup_label', 'backup_label.old', 'tablespace_map', 'standby.signal', 'recovery.signal', 'postgresql.auto.conf', 'postgresql.conf']);
@@ -57,10 +58,7 @@ export async function recreateSlot(c: pg.Client, slot: string): Promise<void> {
  * base backup, with a physical slot named `slot` on the source.
  */
 export async function cloneInto(source: PgServer, sourceAdmin: pg.ClientConfig, target: PgServer, slot: string): Promise<void> {
-  const c = new pg.Client(sourceAdmin);
-  c.on('error', () => undefined);
-  await c.connect();
-  try {
+  await withClient(sourceAdmin, async (c) => {
     await recreateSlot(c, slot);
     await c.query('SELECT pg_backup_start($1, true)', [`faultline clone ${slot}`]);
     let label: string;
@@ -77,7 +75,5 @@ export async function cloneInto(source: PgServer, sourceAdmin: pg.ClientConfig, 
     }
     target.writeDataFile('backup_label', label);
     target.writeDataFile('standby.signal', '');
-  } finally {
-    await c.end().catch(() => undefined);
-  }
+  });
 }

@@ -1,5 +1,6 @@
-// startCluster(): builds the run directory, nodes, links and topology, and returns the Cluster handle the runner
-// programs against (node control, link faults, failover, snapshots, sampling, describe, stop). The password
+// startCluster(): resolves the topology's plan, builds the run directory, the nodes' servers and their client links,
+// lets the topology wire them, and returns the Cluster handle the runner programs against (node control, link
+// faults, the topology's capabilities, settling, snapshots, sampling, describe, stop). No branch on a topology name. The password
 // lives only in memory and in the 0600 passfile; descriptions and cluster.json name the passfile instead.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
@@ -12,70 +13,66 @@ import { PASSFILE, writePassfile, type PassEntry } from './passfile.js';
 import { onCleanup } from '../util/processes.js';
 import { binariesFor, type PgBinaries } from './binaries.js';
 import { autoConf, conninfo, hbaConf, postgresqlConf } from './config.js';
-import { parseExternalFile, runExternalCommand, type ExternalNodeSpec } from './external.js';
-import { failover, rejoin } from './failover.js';
 import type { ClusterCtx, NodeRec } from './internal.js';
 import { LinkPlane } from './links.js';
-import { setupLogical, subscribeAll } from './logical.js';
 import { serverUser, type OsUser } from './osuser.js';
+import type { NodeProcess } from './process.js';
 import { assertReachable, canReach } from './reach.js';
 import { startSampler, type SampledNode } from './sampler.js';
 import { PgServer } from './server.js';
 import { settle } from './settle.js';
 import { snapshotTables } from './snapshot.js';
-import { lsn, poll, query } from './sql.js';
-import { setupSingle, setupStreaming } from './streaming.js';
-import { makeTls, type TlsMaterial } from './tls.js';
-import { defaultRunBase, siteName, validate, type ResolvedSync } from './options.js';
+import { defaultRunBase, resolveCluster } from './options.js';
 import { claimTempDir, sweepStaleTempDirs, TEMP_PREFIX } from './stale.js';
-import {
-  type Cluster,
-  type ClusterDescription,
-  type ClusterNode,
-  type ClusterOptions,
-  type CutMode,
-  type FailoverResult,
-  type Link,
-  type LinkSelector,
-  type LinkToxic,
-  type NodeRole,
-  type NodeState,
-  type Sampler,
-  type Settlement,
-  type TableSnapshot,
-  type TopologyName,
+import { makeTls, type TlsMaterial } from './tls.js';
+import type { Capability, CapabilityApi, RunningTopology, Topology, TopologyPlan } from './topology/types.js';
+import type {
+  Cluster,
+  ClusterDescription,
+  ClusterNode,
+  ClusterOptions,
+  CutMode,
+  Link,
+  LinkSelector,
+  LinkToxic,
+  NodeRole,
+  NodeState,
+  Sampler,
+  Settlement,
+  TableSnapshot,
+  TopologyName,
 } from './types.js';
 
 class Node implements ClusterNode {
   role: NodeRole;
-  externalState: NodeState = 'running';
   constructor(
     readonly name: string,
     readonly site: string,
     readonly host: string,
     readonly port: number,
     readonly clientPort: number,
-    readonly server: PgServer | null,
+    readonly process: NodeProcess,
     role: NodeRole,
   ) {
     this.role = role;
   }
   get state(): NodeState {
-    if (!this.server) return this.externalState;
-    if (this.server.running) return this.server.paused ? 'paused' : 'running';
-    return this.server.downReason;
+    if (this.process.running) return this.process.paused ? 'paused' : 'running';
+    return this.process.downReason;
   }
   get pid(): number | null {
-    return this.server?.pid ?? null;
+    return this.process.pid;
   }
   get logFile(): string | null {
-    return this.server?.logFile ?? null;
+    return this.process.logFile;
   }
 }
 
 class ClusterImpl implements Cluster, ClusterCtx {
   readonly recs = new Map<string, NodeRec>();
   generation = 0;
+  /** the started topology (set by startCluster once the topology has wired the nodes) */
+  running: RunningTopology | null = null;
   private readonly listeners = new Set<(p: ClusterNode, g: number) => void>();
   private readonly samplers = new Set<Sampler>();
   private readonly cutRules: { a: Set<string>; b: Set<string>; mode: CutMode }[] = [];
@@ -87,11 +84,11 @@ class ClusterImpl implements Cluster, ClusterCtx {
     readonly dir: string,
     private readonly keep: boolean,
     readonly bins: PgBinaries | null,
-    readonly user: OsUser | null,
     readonly password: string,
     readonly tls: TlsMaterial | null,
     readonly plane: LinkPlane,
-    private readonly sync: ResolvedSync | null,
+    private readonly topo: Topology,
+    private readonly plan: TopologyPlan,
   ) {}
 
   get topology(): TopologyName {
@@ -108,6 +105,10 @@ class ClusterImpl implements Cluster, ClusterCtx {
   }
   get pgVersion(): string {
     return this.bins?.version ?? 'external';
+  }
+  private get rt(): RunningTopology {
+    if (!this.running) throw new Error(`topology ${this.topology} is not started yet`);
+    return this.running;
   }
 
   rec(name: string): NodeRec {
@@ -128,9 +129,8 @@ class ClusterImpl implements Cluster, ClusterCtx {
 
   adminConfig(n: string | ClusterNode): pg.ClientConfig {
     const r = this.rec(this.nameOf(n));
-    const ext = r.external;
-    if (ext) return { host: ext.host, port: ext.port, user: ext.user, password: ext.password, database: ext.database };
-    return { host: '127.0.0.1', port: r.node.port, user: 'postgres', password: this.password, database: 'postgres', ssl: this.ssl() };
+    const e = r.endpoint;
+    return { host: e.host, port: e.port, user: e.user, password: e.password, database: e.database, ...(r.managed ? { ssl: this.ssl() } : {}) };
   }
 
   clientConfig(n: string | ClusterNode): pg.ClientConfig {
@@ -168,7 +168,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
       const password = String(admin.password ?? '');
       registerSecret(password);
       entries.push({ host: '127.0.0.1', port: String(r.node.clientPort), database: '*', user, password });
-      if (!r.external) entries.push({ host: '127.0.0.1', port: String(r.node.port), database: '*', user, password });
+      if (r.managed) entries.push({ host: '127.0.0.1', port: String(r.node.port), database: '*', user, password });
     }
     writePassfile(this.passfile, entries);
   }
@@ -221,31 +221,24 @@ class ClusterImpl implements Cluster, ClusterCtx {
     return conninfo(params);
   }
 
-  private syncNamesFor(name: string): string {
-    if (!this.sync) return '';
-    const others = [...this.recs.keys()].filter((n) => n !== name);
-    return `${this.sync.method} ${this.sync.k} (${others.join(', ')})`;
-  }
-
   async writeConfig(rec: NodeRec, upstream: string | null): Promise<void> {
-    const server = rec.server!;
-    server.writeDataFile(
+    const p = rec.process;
+    await p.writeFile(
       'postgresql.conf',
       postgresqlConf({
         port: rec.node.port,
-        syncStandbyNames: this.syncNamesFor(rec.node.name),
-        syncCommit: this.sync?.commit ?? 'on',
+        topology: this.topo.nodeSettings?.(this.plan, rec.node.name) ?? {},
         tls: this.tls,
         extra: this.opts.settings ?? {},
       }),
     );
-    server.writeDataFile('pg_hba.conf', hbaConf(this.tls !== null));
+    await p.writeFile('pg_hba.conf', hbaConf(this.tls !== null));
     const standby = upstream ? { primaryConninfo: await this.replConninfo(rec.node.name, upstream), slot: rec.node.name } : null;
-    server.writeDataFile('postgresql.auto.conf', autoConf(standby));
+    await p.writeFile('postgresql.auto.conf', autoConf(standby));
   }
 
   async startServer(rec: NodeRec): Promise<void> {
-    await rec.server!.start(this.adminConfig(rec.node.name));
+    await rec.process.start(this.adminConfig(rec.node.name));
   }
 
   persist(): void {
@@ -264,67 +257,60 @@ class ClusterImpl implements Cluster, ClusterCtx {
 
   // ---- node control -------------------------------------------------------------------------------------------
 
-  private async external(name: string, cmd: 'kill' | 'start' | 'stop' | 'pause' | 'resume', state: NodeState): Promise<boolean> {
-    const r = this.rec(name);
-    if (!r.external) return false;
-    await runExternalCommand(r.external, cmd);
-    (r.node as Node).externalState = state;
-    return true;
-  }
-
   async start(name: string): Promise<void> {
-    if (await this.external(name, 'start', 'running')) return;
     const r = this.rec(name);
-    if (r.server!.running) return;
-    if (r.needsReclone) await rejoin(this, r);
+    if (r.process.running) return;
+    if (r.needsReclone && this.rt.rejoin) await this.rt.rejoin(r);
     else await this.startServer(r);
     this.persist();
   }
 
   async stopNode(name: string): Promise<void> {
-    if (await this.external(name, 'stop', 'stopped')) return;
-    await this.rec(name).server!.stop();
+    await this.rec(name).process.stop();
     this.persist();
   }
 
   async kill(name: string): Promise<void> {
-    if (await this.external(name, 'kill', 'killed')) return;
-    await this.rec(name).server!.kill();
+    await this.rec(name).process.kill();
     this.persist();
   }
 
   async pause(name: string): Promise<void> {
-    if (await this.external(name, 'pause', 'paused')) return;
-    this.rec(name).server!.pause();
+    await this.rec(name).process.pause();
   }
 
   async resume(name: string): Promise<void> {
-    if (await this.external(name, 'resume', 'running')) return;
     const r = this.rec(name);
-    r.server!.resume();
-    if (r.needsReclone && r.node.role === 'standby') await rejoin(this, r);
+    await r.process.resume();
+    if (r.needsReclone && r.node.role === 'standby' && this.rt.rejoin) await this.rt.rejoin(r);
   }
 
   async restart(name: string): Promise<void> {
-    const r = this.rec(name);
-    if (r.external) {
-      await this.external(name, 'stop', 'stopped');
-      await this.external(name, 'start', 'running');
-      return;
-    }
-    await r.server!.stop();
+    await this.rec(name).process.stop();
     await this.start(name);
   }
 
-  async failover(opts?: { candidate?: string; timeoutMs?: number }): Promise<FailoverResult> {
-    if (!this.topology.startsWith('streaming')) throw new Error(`failover applies to the streaming topologies, not ${this.topology}`);
-    const r = await failover(this, opts);
-    return { ...r, generation: this.generation };
+  // ---- what the topology decides ------------------------------------------------------------------------------
+
+  async writableNodes(): Promise<ClusterNode[]> {
+    return (await this.rt.writable()).map((n) => this.node(n));
   }
 
-  async subscribeAll(): Promise<void> {
-    if (this.topology !== 'logical-bidir') throw new Error(`subscribeAll applies to logical-bidir, not ${this.topology}`);
-    await subscribeAll(this);
+  async schemaReady(): Promise<void> {
+    await this.rt.schemaReady?.();
+  }
+
+  supports(capability: Capability): boolean {
+    return this.topo.capabilities(this.plan)[capability] === true;
+  }
+
+  capability<K extends keyof CapabilityApi>(capability: K): CapabilityApi[K] {
+    const api = this.rt.api[capability];
+    if (!api || !this.supports(capability)) {
+      const why = this.topo.capabilities(this.plan)[capability];
+      throw new Error(`topology ${this.topology} has no ${capability} capability${typeof why === 'string' ? `: ${why}` : ''}`);
+    }
+    return api as CapabilityApi[K];
   }
 
   // ---- links --------------------------------------------------------------------------------------------------
@@ -380,54 +366,26 @@ class ClusterImpl implements Cluster, ClusterCtx {
   // ---- observation --------------------------------------------------------------------------------------------
 
   private liveConfig(r: NodeRec): pg.ClientConfig | null {
-    if (r.external) return this.adminConfig(r.node.name);
-    return r.server?.running ? this.adminConfig(r.node.name) : null;
+    if (!r.managed) return this.adminConfig(r.node.name);
+    return r.process.running ? this.adminConfig(r.node.name) : null;
   }
 
-  async waitForReplication(timeoutMs = 30_000): Promise<boolean> {
-    const recs = [...this.recs.values()].filter((r) => !r.external && r.server?.running && !r.server.paused);
-    if (this.topology === 'logical-bidir') {
-      const targets = await Promise.all(
-        recs.map(async (r) => ({ name: r.node.name, at: lsn((await query<{ l: string }>(this.adminConfig(r.node.name), 'SELECT pg_current_wal_lsn()::text AS l'))[0]!.l)! })),
-      );
-      return poll(async () => {
-        for (const t of targets) {
-          const rows = await query<{ l: string | null }>(this.adminConfig(t.name), "SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_type = 'logical'");
-          if (rows.some((row) => (lsn(row.l) ?? 0n) < t.at)) return false;
-        }
-        return true;
-      }, timeoutMs, 100);
-    }
-    const p = recs.find((r) => r.node.role === 'primary');
-    if (!p) return false;
-    // A transaction that committed while a standby was being cloned can stay invisible there until the next
-    // running-xacts record (up to 15 s): log one now, so "replayed up to here" also means "sees it".
-    await query(this.adminConfig(p.node.name), 'SELECT pg_log_standby_snapshot()').catch(() => query(this.adminConfig(p.node.name), 'CHECKPOINT'));
-    const at = lsn((await query<{ l: string }>(this.adminConfig(p.node.name), 'SELECT pg_current_wal_lsn()::text AS l'))[0]!.l)!;
-    const standbys = recs.filter((r) => r.node.role === 'standby' && !r.needsReclone);
-    return poll(async () => {
-      for (const s of standbys) {
-        // both: right after a re-clone, pg_last_wal_replay_lsn() can already report the backup's end
-        // (past what was received), so replay alone does not prove the standby holds the primary's WAL
-        const rows = await query<{ rcv: string | null; rep: string | null }>(
-          this.adminConfig(s.node.name),
-          'SELECT pg_last_wal_receive_lsn()::text AS rcv, pg_last_wal_replay_lsn()::text AS rep',
-        );
-        if ((lsn(rows[0]!.rcv) ?? 0n) < at || (lsn(rows[0]!.rep) ?? 0n) < at) return false;
-      }
-      return true;
-    }, timeoutMs, 50);
+  waitForReplication(timeoutMs = 30_000): Promise<boolean> {
+    return this.rt.waitForReplication(timeoutMs);
   }
 
   settle(timeoutMs: number): Promise<Settlement> {
     const nodes = [...this.recs.values()].map((r) => ({ name: r.node.name, state: r.node.state, config: this.adminConfig(r.node.name) }));
-    return settle({ topology: this.topology, nodes }, timeoutMs);
+    const diagnose = this.rt.diagnose;
+    return settle({ nodes, multiWriter: this.topo.multiWriter, ...(diagnose ? { diagnose } : {}) }, timeoutMs);
   }
 
   async rejoinStale(before?: (nodes: string[]) => void): Promise<string[]> {
-    const stale = [...this.recs.values()].filter((r) => r.needsReclone && r.server?.running && !r.server.paused && r.node.role === 'standby');
+    const rejoin = this.rt.rejoin;
+    if (!rejoin) return [];
+    const stale = [...this.recs.values()].filter((r) => r.needsReclone && r.process.running && !r.process.paused && r.node.role === 'standby');
     if (stale.length > 0) before?.(stale.map((r) => r.node.name));
-    for (const r of stale) await rejoin(this, r);
+    for (const r of stale) await rejoin(r);
     if (stale.length > 0) this.persist();
     return stale.map((r) => r.node.name);
   }
@@ -460,8 +418,8 @@ class ClusterImpl implements Cluster, ClusterCtx {
       passfile: this.passfile,
       sites: this.opts.sites ?? 1,
       wanLatencyMs: this.opts.wanLatencyMs ?? 0,
-      syncCommit: this.sync ? (this.sync.commit as ClusterDescription['syncCommit']) : null,
-      syncStandbys: this.sync ? `${this.sync.method} ${this.sync.k}` : null,
+      syncCommit: (this.plan.settings.syncCommit ?? null) as ClusterDescription['syncCommit'],
+      syncStandbys: (this.plan.settings.syncStandbys ?? null) as string | null,
       primary: this.primary()?.name ?? null,
       generation: this.generation,
       nodes: this.nodes.map((n) => ({
@@ -482,7 +440,8 @@ class ClusterImpl implements Cluster, ClusterCtx {
     this.stopping ??= (async () => {
       this.unregister();
       await Promise.all([...this.samplers].map((s) => s.stop().catch(() => undefined)));
-      await Promise.all([...this.recs.values()].map((r) => r.server?.stop().catch(() => r.server?.kill())));
+      // only the servers faultline runs: an attached node's stop command is a fault, not a clean-up
+      await Promise.all([...this.recs.values()].filter((r) => r.managed).map((r) => r.process.stop().catch(() => r.process.kill())));
       await this.plane.close().catch(() => undefined);
       if (!this.keep) rmSync(this.dir, { recursive: true, force: true });
       for (const r of this.recs.values()) forgetSecret(String(this.adminConfig(r.node.name).password ?? ''));
@@ -516,11 +475,15 @@ function runDir(opts: ClusterOptions, user: OsUser | null): string {
   return dir;
 }
 
+/** A PostgreSQL server faultline runs for a planned node: on this machine (a Remote's host is the next kind). */
+function makeServer(name: string, dir: string, port: number, bins: PgBinaries, user: OsUser): NodeProcess {
+  return new PgServer({ name, dir: join(dir, name), port, bins, user });
+}
+
 /** Starts a cluster of the given topology; on failure everything already started is stopped again. */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
-  const { count, sync } = validate(opts);
-  const external = opts.topology === 'external' ? parseExternalFile(opts.externalFile!) : null;
-  const user = external ? null : serverUser(opts.osUser);
+  const { topology: topo, plan } = resolveCluster(opts);
+  const user = plan.nodes.some((n) => !n.attached) ? serverUser(opts.osUser) : null;
   const bins = user ? binariesFor(user, opts.pgBin) : null;
   const keep = opts.keep === true || opts.dir !== undefined || opts.keepLink !== undefined;
   const dir = runDir(opts, user);
@@ -531,49 +494,35 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   registerSecret(password); // from here on, redactSecrets() removes it from whatever faultline writes
   let plane: LinkPlane | null = null;
   let cluster: ClusterImpl | null = null;
-  let servers: Map<string, PgServer> | null = null;
+  const servers = new Map<string, NodeProcess>();
   try {
-    const sites = opts.sites ?? 1;
-    const specs: { name: string; site: string; host: string; port: number; ext: ExternalNodeSpec | null }[] = external
-      ? external.map((e) => ({ name: e.name, site: e.site, host: e.host, port: e.port, ext: e }))
-      : await Promise.all(Array.from({ length: count }, async (_, i) => ({ name: `n${i + 1}`, site: siteName(i, sites), host: '127.0.0.1', port: await freePort(), ext: null })));
-    servers = new Map(specs.filter((s) => !s.ext).map((s) => [s.name, new PgServer({ name: s.name, dir: join(dir, s.name), port: s.port, bins: bins!, user: user! })]));
+    const specs = await Promise.all(
+      plan.nodes.map(async (n) => ({ n, host: n.attached?.endpoint.host ?? '127.0.0.1', port: n.attached?.endpoint.port ?? (await freePort()) })),
+    );
+    for (const s of specs) if (!s.n.attached) servers.set(s.n.name, makeServer(s.n.name, dir, s.port, bins!, user!));
     // initdb (the slow part) runs while the proxy server starts
-    const fresh = opts.topology === 'logical-bidir' ? [...servers.values()] : [...servers.values()].slice(0, 1);
-    const initdbs = Promise.all(fresh.map((s) => s.initdb(password)));
+    const initdbs = Promise.all(plan.initdb.map((name) => servers.get(name)!.initdb(password)));
     initdbs.catch(() => undefined);
     const planeP = LinkPlane.open({ toxiproxyUrl: opts.toxiproxyUrl, logFile: join(dir, 'proxy.log'), wanLatencyMs: opts.wanLatencyMs ?? 0 });
     planeP.then((p) => (plane = p)).catch(() => undefined);
     const tls = opts.tls && user ? await makeTls(dir, user) : null;
     plane = await planeP;
     await initdbs;
-    cluster = new ClusterImpl(opts, dir, keep, bins, user, password, tls, plane, sync);
+    cluster = new ClusterImpl(opts, dir, keep, bins, password, tls, plane, topo, plan);
     cluster.register();
-    for (const s of specs) {
-      const link = await plane.ensure({ name: `client-${s.name}`, kind: 'client', from: 'client', to: s.name, upstreamHost: s.host, upstreamPort: s.port, wan: false });
-      const server = servers.get(s.name) ?? null;
-      const role: NodeRole = s.ext ? s.ext.role : 'standby';
-      cluster.recs.set(s.name, { node: new Node(s.name, s.site, s.host, s.port, link.listenPort, server, role), server, external: s.ext, upstream: null, needsReclone: false });
+    for (const { n, host, port } of specs) {
+      const link = await plane.ensure({ name: `client-${n.name}`, kind: 'client', from: 'client', to: n.name, upstreamHost: host, upstreamPort: port, wan: false });
+      const process = n.attached?.process ?? servers.get(n.name)!;
+      const endpoint = n.attached?.endpoint ?? { host, port, user: 'postgres', password, database: 'postgres' };
+      const node = new Node(n.name, n.site, host, port, link.listenPort, process, n.attached?.role ?? 'standby');
+      cluster.recs.set(n.name, { node, process, endpoint, managed: !n.attached, upstream: null, needsReclone: false });
     }
     cluster.writePassfile();
-    switch (opts.topology) {
-      case 'single':
-        await setupSingle(cluster);
-        break;
-      case 'streaming-async':
-      case 'streaming-sync':
-        await setupStreaming(cluster);
-        break;
-      case 'logical-bidir':
-        await setupLogical(cluster);
-        break;
-      case 'external':
-        break;
-    }
+    cluster.running = await topo.start(cluster, plan);
     cluster.persist();
     return cluster;
   } catch (err) {
-    const kept = opts.logDir ? keepLogs(opts.logDir, dir, [...(servers?.values() ?? [])]) : null;
+    const kept = opts.logDir ? keepLogs(opts.logDir, dir, [...servers.values()]) : null;
     if (cluster) await cluster.stop().catch(() => undefined);
     else {
       forgetSecret(password);
@@ -589,7 +538,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
  * Copies what explains a failed start out of the cluster directory (removed next), redacted, 0600; best effort,
  * returns `to` or null.
  */
-function keepLogs(to: string, dir: string, servers: readonly PgServer[]): string | null {
+function keepLogs(to: string, dir: string, servers: readonly NodeProcess[]): string | null {
   let any = false;
   const put = (name: string, text: () => string): void => {
     try {
@@ -601,8 +550,10 @@ function keepLogs(to: string, dir: string, servers: readonly PgServer[]): string
     }
   };
   for (const s of servers) {
-    if (existsSync(s.logFile)) put(`${s.spec.name}.log`, () => readFileSync(s.logFile, 'utf8'));
-    if (s.initdbOutput) put(`${s.spec.name}-initdb.log`, () => s.initdbOutput!);
+    const log = s.logFile;
+    if (log && existsSync(log)) put(`${s.name}.log`, () => readFileSync(log, 'utf8'));
+    const out = s.initdbOutput;
+    if (out) put(`${s.name}-initdb.log`, () => out);
   }
   const proxyLog = join(dir, 'proxy.log');
   if (existsSync(proxyLog)) put('proxy.log', () => readFileSync(proxyLog, 'utf8'));

@@ -9,9 +9,8 @@ export interface TlsFiles {
 
 export interface NodeConfig {
   port: number;
-  /** synchronous_standby_names (empty: async) */
-  syncStandbyNames: string;
-  syncCommit: string;
+  /** the topology's settings for this node (values verbatim: streaming-sync's synchronous_standby_names, …) */
+  topology: Record<string, string>;
   tls: TlsFiles | null;
   extra: Record<string, string>;
 }
@@ -43,8 +42,8 @@ export function postgresqlConf(c: NodeConfig): string {
     wal_receiver_timeout: q('10s'),
     track_commit_timestamp: 'on',
     password_encryption: q('scram-sha-256'),
-    synchronous_standby_names: q(c.syncStandbyNames),
-    synchronous_commit: c.syncCommit,
+    synchronous_standby_names: q(''),
+    synchronous_commit: 'on',
     timezone: q('UTC'),
     log_timezone: q('UTC'),
     lc_messages: q('C'),
@@ -63,7 +62,7 @@ export function postgresqlConf(c: NodeConfig): string {
     s.ssl_key_file = q(c.tls.keyFile);
     s.ssl_ca_file = q(c.tls.caFile);
   }
-  Object.assign(s, c.extra);
+  Object.assign(s, c.topology, c.extra);
   return ['# written by faultline; changes at run time go to postgresql.auto.conf', ...Object.entries(s).map(([k, v]) => `${k} = ${v}`), ''].join('\n');
 }
 

@@ -8,6 +8,7 @@
 import { exec } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { promisify } from 'node:util';
+import type { DownReason, Endpoint, NodeProcess } from './process.js';
 import type { NodeRole } from './types.js';
 
 const execAsync = promisify(exec);
@@ -91,5 +92,68 @@ export async function runExternalCommand(spec: ExternalNodeSpec, cmd: ExternalCo
   } catch (err) {
     const e = err as Error & { stderr?: string };
     throw new Error(`${cmd} command for ${spec.name} failed: ${e.stderr?.trim() || e.message}`);
+  }
+}
+
+/**
+ * An external node as a NodeProcess: faultline does not run its server; control operations run the node's commands
+ * (an operation without one throws) and its state is what the last command made it.
+ */
+export class ExternalNode implements NodeProcess {
+  readonly logFile = null;
+  readonly pid = null;
+  readonly initdbOutput = null;
+  private state: 'running' | 'paused' | DownReason = 'running';
+
+  constructor(readonly spec: ExternalNodeSpec) {}
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get endpoint(): Endpoint {
+    return { host: this.spec.host, port: this.spec.port, user: this.spec.user, password: this.spec.password, database: this.spec.database };
+  }
+  get running(): boolean {
+    return this.state === 'running' || this.state === 'paused';
+  }
+  get paused(): boolean {
+    return this.state === 'paused';
+  }
+  get downReason(): DownReason {
+    return this.state === 'running' || this.state === 'paused' ? 'stopped' : this.state;
+  }
+
+  private unmanaged(what: string): never {
+    throw new Error(`external node ${this.spec.name} is not run by faultline: cannot ${what}`);
+  }
+  initdb(): Promise<void> {
+    this.unmanaged('initdb');
+  }
+  writeFile(): Promise<void> {
+    this.unmanaged('write its configuration');
+  }
+  cloneFrom(): Promise<void> {
+    this.unmanaged('clone it');
+  }
+
+  async start(): Promise<void> {
+    await runExternalCommand(this.spec, 'start');
+    this.state = 'running';
+  }
+  async stop(): Promise<void> {
+    await runExternalCommand(this.spec, 'stop');
+    this.state = 'stopped';
+  }
+  async kill(): Promise<void> {
+    await runExternalCommand(this.spec, 'kill');
+    this.state = 'killed';
+  }
+  async pause(): Promise<void> {
+    await runExternalCommand(this.spec, 'pause');
+    this.state = 'paused';
+  }
+  async resume(): Promise<void> {
+    await runExternalCommand(this.spec, 'resume');
+    this.state = 'running';
   }
 }

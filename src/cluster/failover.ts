@@ -13,7 +13,7 @@ interface Position {
 
 /** Most advanced WAL position a node holds (received or replayed), or null if it does not answer. */
 async function position(ctx: ClusterCtx, rec: NodeRec): Promise<Position | null> {
-  if (!rec.server?.running || rec.server.paused) return null;
+  if (!rec.process.running || rec.process.paused) return null;
   try {
     const rows = await query<{ receive: string | null; replay: string | null; rec: boolean }>(
       { ...ctx.adminConfig(rec.node.name), connectionTimeoutMillis: 3000, query_timeout: 3000 },
@@ -90,7 +90,7 @@ export async function failover(ctx: ClusterCtx, opts: { candidate?: string; time
   const next = ctx.rec(chosen.name);
 
   // fence the old primary: it must not take writes once another node is promoted
-  if (old?.server?.running) await old.server.stop();
+  if (old?.process.running) await old.process.stop();
 
   const promoted = await query<{ ok: boolean }>(ctx.adminConfig(next.node.name), 'SELECT pg_promote(true, 60) AS ok');
   if (!promoted[0]?.ok) throw new Error(`failover: ${next.node.name} did not promote within 60 s`);
@@ -120,7 +120,7 @@ export async function failover(ctx: ClusterCtx, opts: { candidate?: string; time
       repointed.push(r.node.name);
     }
   }
-  if (old?.server) {
+  if (old?.managed) {
     await cloneStandby(ctx, old, next.node.name);
     recloned.push(old.node.name);
   }
@@ -140,7 +140,7 @@ export async function failover(ctx: ClusterCtx, opts: { candidate?: string; time
     repointed: repointed.filter((n) => !recloned.includes(n)),
     recloned,
     forkLsn: fork === null ? null : fmt(fork),
-    generation: 0,
+    generation: ctx.generation,
   };
 }
 

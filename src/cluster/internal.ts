@@ -1,32 +1,35 @@
-// The cluster's internal state shared by the topology, failover, sampler and snapshot modules (not exported publicly).
+// The cluster's internal state shared with the topology modules and their helpers (failover, cloning, sampling):
+// one record per node, and the context a topology wires its nodes through. Not exported publicly.
 import type pg from 'pg';
-import type { PgBinaries } from './binaries.js';
-import type { ExternalNodeSpec } from './external.js';
 import type { LinkPlane } from './links.js';
-import type { OsUser } from './osuser.js';
-import type { PgServer } from './server.js';
+import type { Endpoint, NodeProcess } from './process.js';
 import type { TlsMaterial } from './tls.js';
-import type { ClusterNode, ClusterOptions } from './types.js';
+import type { ClusterNode, ClusterOptions, NodeRole } from './types.js';
 
 export interface NodeRec {
-  node: ClusterNode;
-  server: PgServer | null;
-  external: ExternalNodeSpec | null;
+  node: ClusterNode & { role: NodeRole };
+  /** the node's server, wherever it runs */
+  process: NodeProcess;
+  /** how faultline reaches the server directly */
+  endpoint: Endpoint;
+  /** faultline runs and configures this server (false: an attached node, e.g. external) */
+  managed: boolean;
   /** streaming standbys: the node this one replicates from */
   upstream: string | null;
-  /** holds (or may hold) WAL past a fork point: re-cloned before it runs again */
+  /** holds (or may hold) WAL past a fork point: brought back through the topology's rejoin before it runs again */
   needsReclone: boolean;
 }
 
+/** What a topology wires its nodes through (the cluster implements it). */
 export interface ClusterCtx {
   readonly opts: ClusterOptions;
   readonly dir: string;
-  readonly bins: PgBinaries | null;
-  readonly user: OsUser | null;
   readonly password: string;
   readonly tls: TlsMaterial | null;
   readonly plane: LinkPlane;
   readonly recs: Map<string, NodeRec>;
+  /** bumped on every change of primary */
+  readonly generation: number;
   rec(name: string): NodeRec;
   adminConfig(name: string): pg.ClientConfig;
   /** libpq conninfo from node `from` to node `to` through the `repl-from-to` link (created if needed) */

@@ -1,21 +1,14 @@
-// Cluster options: validation (errors a user can fix, as ClusterOptionError), defaults, the run directory base.
+// Cluster options: what every topology shares is checked here, then the topology resolves its own (a plan);
+// errors a user can fix are ClusterOptionError. Also where temporary run directories go.
 import { accessSync, constants as fsConstants, statfsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { SYNC_COMMITS, TOPOLOGIES, type ClusterOptions, type TopologyName } from './types.js';
+import { fieldOf, flagOf } from '../util/option-spec.js';
+import { ClusterOptionError } from './option-error.js';
+import { findTopology, nearTopology, TOPOLOGY_NAMES, TOPOLOGY_OPTIONS } from './topology/index.js';
+import type { Topology, TopologyPlan } from './topology/types.js';
+import type { ClusterOptions } from './types.js';
 
-/** Bad cluster options (the CLI turns it into a usage error). */
-export class ClusterOptionError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ClusterOptionError';
-  }
-}
-
-export interface ResolvedSync {
-  method: 'FIRST' | 'ANY';
-  k: number;
-  commit: string;
-}
+export { ClusterOptionError };
 
 const TMPFS_MAGIC = 0x01021994;
 const RAM_DIR = '/dev/shm';
@@ -38,35 +31,42 @@ export function defaultRunBase(): string {
   return tmpdir();
 }
 
-export function siteName(i: number, sites: number): string {
-  return String.fromCharCode(97 + (i % sites));
+export { siteName } from './topology/plan.js';
+
+/** A cluster's options checked and resolved: its topology, node count and the topology's plan. */
+export interface ResolvedCluster {
+  topology: Topology;
+  count: number;
+  plan: TopologyPlan;
 }
 
-export function validate(opts: ClusterOptions): { count: number; sync: ResolvedSync | null } {
-  if (!TOPOLOGIES.includes(opts.topology)) throw new ClusterOptionError(`unknown topology ${String(opts.topology)} (one of ${TOPOLOGIES.join(', ')})`);
-  const defaults: Record<TopologyName, number> = { single: 1, 'streaming-async': 3, 'streaming-sync': 3, 'logical-bidir': 2, external: 0 };
-  const count = opts.nodes ?? defaults[opts.topology];
-  if (!Number.isInteger(count) || count < 0 || count > 26) throw new ClusterOptionError(`--nodes must be an integer from 1 to 26`);
-  if (opts.topology === 'single' && count !== 1) throw new ClusterOptionError('topology single has exactly 1 node');
-  if (opts.topology.startsWith('streaming') && count < 2) throw new ClusterOptionError(`topology ${opts.topology} needs at least 2 nodes`);
-  if (opts.topology === 'logical-bidir' && count < 2) throw new ClusterOptionError('topology logical-bidir needs at least 2 nodes');
-  if (opts.topology === 'external' && !opts.externalFile) throw new ClusterOptionError('topology external needs a nodes file (--external FILE)');
+/**
+ * Checks what every topology shares (node count against the topology's bounds, sites, WAN latency), refuses a
+ * topology's own option given to another, then lets the topology plan (its own options). Throws ClusterOptionError.
+ */
+export function resolveCluster(opts: ClusterOptions): ResolvedCluster {
+  const t = findTopology(String(opts.topology));
+  if (!t) throw new ClusterOptionError(`unknown topology ${String(opts.topology)} (one of ${TOPOLOGY_NAMES.join(', ')})${nearTopology(String(opts.topology))}`);
+  const given = opts as unknown as Record<string, unknown>;
+  for (const o of TOPOLOGY_OPTIONS) {
+    if (o.topologies?.includes(t.name) || given[fieldOf(o)] === undefined) continue;
+    throw new ClusterOptionError(`${flagOf(o.key)} applies to topology ${o.topologies!.join(', ')} only`);
+  }
   const sites = opts.sites ?? 1;
   if (!Number.isInteger(sites) || sites < 1 || sites > 26) throw new ClusterOptionError('--sites must be an integer from 1 to 26');
-  if (opts.topology !== 'external' && sites > count) throw new ClusterOptionError(`--sites ${sites} needs at least ${sites} nodes (one per site); got ${count}`);
   if (opts.wanLatencyMs !== undefined && (!Number.isFinite(opts.wanLatencyMs) || opts.wanLatencyMs < 0)) throw new ClusterOptionError('--wan-latency must be a non-negative number of ms');
-  let sync: ResolvedSync | null = null;
-  if (opts.topology === 'streaming-sync') {
-    const commit = opts.syncCommit ?? 'on';
-    if (!SYNC_COMMITS.includes(commit)) throw new ClusterOptionError(`--sync-commit must be one of ${SYNC_COMMITS.join(', ')}`);
-    const m = /^\s*(FIRST|ANY)\s+([0-9]+)\s*$/i.exec(opts.syncStandbys ?? 'FIRST 1');
-    if (!m) throw new ClusterOptionError(`--sync-standbys must look like 'FIRST 1' or 'ANY 2'`);
-    const k = Number(m[2]);
-    if (k < 1 || k > count - 1) throw new ClusterOptionError(`--sync-standbys: k must be from 1 to ${count - 1} (the number of standbys)`);
-    sync = { method: m[1]!.toUpperCase() as 'FIRST' | 'ANY', k, commit };
-  } else if (opts.syncCommit !== undefined || opts.syncStandbys !== undefined) {
-    throw new ClusterOptionError('--sync-commit and --sync-standbys apply to topology streaming-sync only');
+  let count = 0;
+  if (t.nodeCount === 'from its file') {
+    if (opts.nodes !== undefined) throw new ClusterOptionError(`--nodes does not apply to topology ${t.name}: its nodes come from its file`);
+  } else {
+    const { min, max } = t.nodeCount;
+    count = opts.nodes ?? t.nodeCount.default;
+    if (!Number.isInteger(count) || count < 1 || count > 26) throw new ClusterOptionError(`--nodes must be an integer from 1 to 26`);
+    if (min === max && count !== min) throw new ClusterOptionError(`topology ${t.name} has exactly ${min} node${min === 1 ? '' : 's'}`);
+    if (count < min) throw new ClusterOptionError(`topology ${t.name} needs at least ${min} nodes`);
+    if (count > max) throw new ClusterOptionError(`topology ${t.name} has at most ${max} nodes`);
+    if (sites > count) throw new ClusterOptionError(`--sites ${sites} needs at least ${sites} nodes (one per site); got ${count}`);
   }
-  return { count, sync };
+  const plan = t.plan(opts, count);
+  return { topology: t, count: plan.nodes.length, plan };
 }
-

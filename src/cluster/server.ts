@@ -9,7 +9,9 @@ import { descendants, isAlive, track, waitGone } from '../util/processes.js';
 import { removeDataDirSegments, removeOrphanSegments } from './ipc.js';
 import { causeOf, LogWatch } from './server-log.js';
 import type { PgBinaries } from './binaries.js';
+import { cloneInto } from './clone.js';
 import type { OsUser } from './osuser.js';
+import type { NodeProcess } from './process.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -45,7 +47,8 @@ export interface ServerSpec {
   user: OsUser;
 }
 
-export class PgServer {
+/** A PostgreSQL server run by faultline on this machine, as a child process (the local NodeProcess). */
+export class PgServer implements NodeProcess {
   readonly dataDir: string;
   readonly logFile: string;
   private child: ChildProcess | null = null;
@@ -58,6 +61,10 @@ export class PgServer {
   private intent: 'stopped' | 'killed' | null = null;
   /** what a failed initdb printed (kept for the run's results: the node directory is removed) */
   initdbOutput: string | null = null;
+
+  get name(): string {
+    return this.spec.name;
+  }
 
   constructor(readonly spec: ServerSpec) {
     this.dataDir = join(spec.dir, 'data');
@@ -117,6 +124,16 @@ export class PgServer {
     const p = join(this.dataDir, rel);
     writeFileSync(p, content, { mode });
     this.own(p);
+  }
+
+  async writeFile(rel: string, content: string, mode = 0o600): Promise<void> {
+    this.writeDataFile(rel, content, mode);
+  }
+
+  /** A base backup of a server on this machine (cloneInto: backup API and a filtered copy of its data directory). */
+  async cloneFrom(source: NodeProcess, sourceAdmin: pg.ClientConfig, slot: string): Promise<void> {
+    if (!(source instanceof PgServer)) throw new Error(`cannot clone ${this.name} from ${source.name}: not a server on this machine`);
+    await cloneInto(source, sourceAdmin, this, slot);
   }
 
   get running(): boolean {
@@ -249,7 +266,7 @@ export class PgServer {
   async stop(timeoutMs = 30_000): Promise<void> {
     const pid = this.pid;
     if (!this.child || pid === null) return;
-    if (this.paused) this.resume();
+    if (this.paused) await this.resume();
     this.intent = 'stopped';
     try {
       process.kill(pid, 'SIGINT');
@@ -283,7 +300,7 @@ export class PgServer {
   }
 
   /** SIGSTOP to the postmaster first (no new children), then to every descendant. */
-  pause(): void {
+  async pause(): Promise<void> {
     const pid = this.pid;
     if (!this.child || pid === null) return;
     process.kill(pid, 'SIGSTOP');
@@ -297,7 +314,7 @@ export class PgServer {
     this.paused = true;
   }
 
-  resume(): void {
+  async resume(): Promise<void> {
     const pid = this.pid;
     if (!this.child || pid === null) return;
     for (const p of descendants(pid)) {

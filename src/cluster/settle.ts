@@ -3,9 +3,8 @@
 // the time is reported with how far it got (never read as if it had caught up).
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { subscriptionName } from './logical.js';
 import { lsn, withClient } from './sql.js';
-import type { NodeSettlement, NodeState, Settlement, TopologyName } from './types.js';
+import type { NodeSettlement, NodeState, Settlement } from './types.js';
 
 /** The marker table: created beside the workload's tables on every writable node (logical-bidir publishes it). */
 export const MARKER_TABLE = 'faultline_settle';
@@ -18,8 +17,14 @@ export interface SettleNode {
 }
 
 export interface SettleView {
-  topology: TopologyName;
   nodes: SettleNode[];
+  /** several nodes take writes (peers: the topology says so): every one gets a marker and no node is the primary */
+  multiWriter: boolean;
+  /**
+   * the topology's reason a node that does not show the markers of `from` will not catch up (logical-bidir: its
+   * subscriptions keep failing): the node is `broken`, its state final
+   */
+  diagnose?(node: string, from: readonly string[]): Promise<string[]>;
 }
 
 /** A short-lived connection that cannot hang the settle on a node that stopped answering. */
@@ -80,21 +85,6 @@ async function observe(node: SettleNode, ids: readonly string[]): Promise<Observ
   });
 }
 
-/** logical-bidir: the incoming subscriptions of `node` that keep failing (apply errors) or have no worker. */
-async function brokenSubscriptions(node: SettleNode, from: readonly string[]): Promise<string[]> {
-  const names = from.map((p) => subscriptionName(node.name, p));
-  const rows = await withClient(bounded(node.config), async (c) =>
-    (
-      await c.query<{ subname: string; pid: number | null; errors: string | null }>(
-        `SELECT s.subname, s.pid, st.apply_error_count::text AS errors FROM pg_stat_subscription s
-           LEFT JOIN pg_stat_subscription_stats st ON st.subid = s.subid WHERE s.relid IS NULL AND s.subname = ANY($1::text[])`,
-        [names],
-      )
-    ).rows,
-  );
-  return rows.filter((r) => r.pid === null || Number(r.errors ?? 0) > 0).map((r) => `${r.subname} (${r.pid === null ? 'no apply worker' : `${r.errors} apply errors`})`);
-}
-
 /**
  * Settles the cluster (see the header). Down and paused nodes are reported as such at once; every live node is
  * polled until it has caught up with every writable node, or `timeoutMs` runs out.
@@ -131,7 +121,7 @@ export async function settle(view: SettleView, timeoutMs: number, everyMs = 100)
     await new Promise((r) => setTimeout(r, everyMs));
   }
   const writable = live.filter((n) => recovery.get(n.name) === false);
-  const peers = view.topology === 'logical-bidir' || writable.length > 1;
+  const peers = view.multiWriter || writable.length > 1;
   const writers: Writer[] = [];
   for (const w of writable) {
     const id = `${marker}-${w.name}`;
@@ -205,8 +195,8 @@ export async function settle(view: SettleView, timeoutMs: number, everyMs = 100)
       if (failed.length > 0) why.push(`no marker could be written on ${failed.map((w) => `${w.name} (${w.error})`).join(', ')}`);
       if (unseen.length > 0) why.push(`does not show the marker written on ${unseen.join(', ')} after healing`);
       rec.reason = `not caught up after ${waitedS} s: ${why.join('; ') || 'still behind'}`;
-      if (view.topology === 'logical-bidir' && o && missing.length > 0) {
-        const broken = await brokenSubscriptions(n, missing).catch(() => []);
+      if (view.diagnose && o && missing.length > 0) {
+        const broken = await view.diagnose(n.name, missing).catch((): string[] => []);
         if (broken.length > 0) {
           rec.state = 'broken';
           rec.reason = `replication into it is broken: ${broken.join(', ')}`;

@@ -1,8 +1,10 @@
 // Short-lived pg connections for setup and inspection: connect, run, always end; errors never leak as events.
-import pg from 'pg';
+// node-postgres is loaded on first use, so the topology modules (which the CLI lists at start-up) stay cheap to import.
+import type pg from 'pg';
 
 export async function withClient<T>(config: pg.ClientConfig, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const c = new pg.Client(config);
+  const { default: driver } = await import('pg');
+  const c = new driver.Client(config);
   c.on('error', () => undefined);
   try {
     await c.connect();

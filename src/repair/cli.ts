@@ -15,10 +15,14 @@ export interface RepairOptions {
   json?: boolean;
 }
 
-async function inspect(nodes: readonly ProbeNode[], strategy: RepairStrategy, only?: string): Promise<RepairPlan> {
+async function inspect(nodes: readonly ProbeNode[], strategy: RepairStrategy, only?: string, topology?: string): Promise<RepairPlan> {
   const probe = await probeNodes(nodes, { steadyMs: 1500 });
   const down = Object.entries(probe.unreachable);
   if (down.length === nodes.length) throw new UserError(`no node answered: ${down.map(([n, e]) => `${n}: ${e}`).join('; ')}`, EXIT.UNAVAILABLE);
+  // what the cluster is, not what its topology is called: repair needs logical subscriptions to repair
+  if (topology !== undefined && probe.subscriptions.length === 0) {
+    throw new UsageError(`repair applies to logical replication (logical-bidir): no node of this ${topology} cluster has a subscription`);
+  }
   return planRepair(probe.subscriptions, probe.log, strategy, only);
 }
 
@@ -40,8 +44,7 @@ export async function repairCommand(o: RepairOptions): Promise<number> {
   if (!REPAIR_STRATEGIES.includes(strategy)) throw new UsageError(`--strategy must be one of ${REPAIR_STRATEGIES.join(', ')}`);
   const rounds = o.rounds ?? 1;
   const { topology, nodes } = readClusterTargets(o.dir);
-  if (topology !== 'logical-bidir' && topology !== 'external') throw new UsageError(`repair applies to logical replication (logical-bidir), not ${topology}`);
-  let plan = await inspect(nodes, strategy, o.subscription);
+  let plan = await inspect(nodes, strategy, o.subscription, topology);
   const applied: Applied[] = [];
   const plans: RepairPlan[] = [plan];
   if (!o.json) printPlan(plan, o.apply === true);

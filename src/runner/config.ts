@@ -1,4 +1,5 @@
-// Run options: everything one experiment is given (flags or an experiment file), and their defaults.
+// Run options: everything one experiment is given (flags or an experiment file), and their defaults (from the
+// option table: src/runner/option-table.ts).
 import type { NemesisName } from '../../nemesis/names.js';
 import type { PartitionMode } from '../../nemesis/partition.js';
 import type { FaultStep, ScheduleMode } from '../../nemesis/schedule.js';
@@ -6,14 +7,22 @@ import type { NodeSetSpec } from '../../nemesis/types.js';
 import type { WorkloadName } from '../../workloads/names.js';
 import type { Workload } from '../../workloads/types.js';
 import type { ClusterOptions, CutMode, TopologyName } from '../cluster/types.js';
+import { fieldOf } from '../util/option-spec.js';
+import { CLUSTER_OPTIONS, RUN_OPTIONS, SPECIAL_KEYS } from './option-table.js';
 import type { HistoryWriterOptions } from '../history/writer.js';
 import type { ReadFrom, RoutingMode } from './routing.js';
 import type { RunResults, TestDescription } from './results.js';
 
-/** The cluster settings a run passes through to startCluster unchanged. */
-export const CLUSTER_KEYS = ['nodes', 'sites', 'wanLatencyMs', 'syncCommit', 'syncStandbys', 'tls', 'pgBin', 'toxiproxyUrl', 'externalFile', 'settings'] as const;
+/**
+ * The cluster settings a run passes through to startCluster unchanged: every cluster option of the table (each
+ * topology's included), and `settings` (extra postgresql.conf lines, for programmatic runs).
+ */
+export const CLUSTER_KEYS: readonly string[] = [...CLUSTER_OPTIONS.map(fieldOf), 'settings'];
 
-export interface RunOptions extends Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]> {
+/** ClusterOptions a run may set: all but what the runner decides itself (topology, directories, OS user). */
+export type RunClusterOptions = Omit<ClusterOptions, 'topology' | 'dir' | 'keep' | 'keepLink' | 'osUser' | 'logDir'>;
+
+export interface RunOptions extends RunClusterOptions {
   name?: string;
   workload: WorkloadName;
   /** a Workload object to run instead of the named `workload` (property tests); test.json records its name only */
@@ -59,24 +68,15 @@ export interface RunOutcome {
  */
 export const RUN_HISTORY_WRITE: HistoryWriterOptions = { flush: 'tick', batchMs: 10, validate: false };
 
+/** The table's defaults of the runner's own options (cluster options default in their topology). */
+const TABLE_DEFAULTS = Object.fromEntries(
+  RUN_OPTIONS.filter((o) => o.default !== undefined && !o.cluster && !o.cliOnly && !(SPECIAL_KEYS as readonly string[]).includes(o.key)).map((o) => [fieldOf(o), o.default]),
+);
+
 export const RUN_DEFAULTS: Omit<RunOptions, 'workload' | 'topology'> = {
   nemesis: [],
-  nemesisIntervalS: 5,
-  schedule: 'periodic',
-  targets: 'one',
-  partition: 'halves',
-  cut: 'blackhole',
-  timeLimitS: 30,
-  rate: 200,
-  concurrency: 5,
-  opTimeoutMs: 5000,
   routing: 'primary',
-  readFrom: 'same',
-  maxRetries: 0,
-  resultsDir: 'results',
-  keep: false,
-  report: true,
   progress: true,
-  settleS: 30,
+  keep: false,
+  ...(TABLE_DEFAULTS as Pick<RunOptions, 'nemesisIntervalS' | 'schedule' | 'targets' | 'partition' | 'cut' | 'timeLimitS' | 'rate' | 'concurrency' | 'opTimeoutMs' | 'readFrom' | 'maxRetries' | 'resultsDir' | 'report' | 'settleS'>),
 };
-

@@ -1,98 +1,29 @@
-// Turns command-line flags or an experiment file's objects into validated RunOptions.
+// Turns command-line flags or an experiment file's objects into validated RunOptions, from the one option table
+// (src/runner/option-table.ts): types, ranges, defaults; then the cluster's own checks (the topology's plan) and
+// the capabilities every nemesis needs from the topology, so an impossible run is refused before it starts.
 // Experiment files use the long flag names in camelCase: {"workload": "set", "timeLimit": 30, "nemesis": "kill,partition"}.
-import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
-import { rangeText } from '../cli/numbers.js';
-import { ClusterOptionError, validate as validateCluster } from '../cluster/options.js';
-import { NEMESIS_NAMES, NODE_COMMANDS, isNemesisName, type NemesisName } from '../../nemesis/names.js';
-import { parseExternalFile } from '../cluster/external.js';
-import { existsSync } from 'node:fs';
-import { WORKLOAD_NAMES, isWorkloadName } from '../../workloads/names.js';
+import { NEMESIS_NAMES, NEMESIS_NEEDS, isNemesisName, type NemesisName } from '../../nemesis/names.js';
+import { isWorkloadName } from '../../workloads/names.js';
+import { ClusterOptionError, resolveCluster, type ResolvedCluster } from '../cluster/options.js';
+import { refusal } from '../cluster/topology/capabilities.js';
+import type { ClusterOptions } from '../cluster/types.js';
+import { InputError, UsageError } from '../util/exit.js';
 import { readJsonFile } from '../util/json-file.js';
+import { coerce, fieldOf, flagOf, type OptionValue } from '../util/option-spec.js';
 import { closest, didYouMean } from '../util/suggest.js';
-import { RUN_DEFAULTS, type RunOptions } from './config.js';
+import { CLUSTER_KEYS, RUN_DEFAULTS, type RunOptions } from './config.js';
+import { RUN_OPTIONS, SPECIAL_KEYS } from './option-table.js';
 
-type Kind =
-  | { t: 'int'; min: number; max: number }
-  | { t: 'num'; min: number; max: number }
-  | { t: 'str' }
-  | { t: 'bool' }
-  | { t: 'enum'; values: readonly string[] };
-
-const I = (min: number, max = Number.MAX_SAFE_INTEGER): Kind => ({ t: 'int', min, max });
-const N = (min: number, max = Number.MAX_VALUE): Kind => ({ t: 'num', min, max });
-const E = (...values: string[]): Kind => ({ t: 'enum', values });
-const S: Kind = { t: 'str' };
-const B: Kind = { t: 'bool' };
-
-/** Every experiment-file key, its type, and the RunOptions field it sets. */
-const SPEC: Record<string, [Kind, keyof RunOptions | 'repeat' | 'quiet' | 'external' | 'results' | 'timeLimit' | 'opTimeout' | 'nemesisInterval' | 'settle' | 'wanLatency']> = {
-  workload: [E(...WORKLOAD_NAMES), 'workload'],
-  topology: [E('single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'), 'topology'],
-  nodes: [I(1, 26), 'nodes'],
-  sites: [I(1, 9), 'sites'],
-  wanLatency: [N(0, 60_000), 'wanLatency'],
-  syncCommit: [E('remote_write', 'on', 'remote_apply'), 'syncCommit'],
-  syncStandbys: [S, 'syncStandbys'],
-  tls: [B, 'tls'],
-  pgBin: [S, 'pgBin'],
-  toxiproxyUrl: [S, 'toxiproxyUrl'],
-  external: [S, 'external'],
-  nemesis: [S, 'nemesis'],
-  nemesisInterval: [N(0.2), 'nemesisInterval'],
-  schedule: [E('periodic', 'random'), 'schedule'],
-  targets: [E('one', 'minority', 'majority', 'primary', 'all'), 'targets'],
-  partition: [E('isolate-one', 'halves', 'site-split', 'bridge'), 'partition'],
-  cut: [E('blackhole', 'refuse'), 'cut'],
-  timeLimit: [N(1), 'timeLimit'],
-  rate: [N(0), 'rate'],
-  concurrency: [I(1, 1000), 'concurrency'],
-  opTimeout: [I(10), 'opTimeout'],
-  routing: [E('fixed', 'any', 'primary'), 'routing'],
-  readFrom: [E('same', 'standbys'), 'readFrom'],
-  maxRetries: [I(0, 100), 'maxRetries'],
-  keys: [I(1, 1_000_000), 'keys'],
-  readFraction: [N(0, 1), 'readFraction'],
-  settle: [N(0), 'settle'],
-  name: [S, 'name'],
-  repeat: [I(1, 100_000), 'repeat'],
-  results: [S, 'results'],
-  seed: [I(0, 2 ** 31 - 1), 'seed'],
-  keep: [B, 'keep'],
-  report: [B, 'report'],
-  quiet: [B, 'quiet'],
-};
-
-export const EXPERIMENT_KEYS = Object.keys(SPEC);
+/** Every experiment-file key (the table's, less the command line's own --replay). */
+export const EXPERIMENT_KEYS = RUN_OPTIONS.filter((o) => !o.cliOnly).map((o) => o.key);
+const SPECS = new Map(RUN_OPTIONS.filter((o) => !o.cliOnly).map((o) => [o.key, o]));
 
 /** "where: " before a message, or nothing for the command line's own flags (where = ''). */
 const at = (where: string): string => (where ? `${where}: ` : '');
 
 /** An experiment key as the user wrote it: "timeLimit" in a file, --time-limit on the command line. */
 function keyName(key: string, where: string): string {
-  return where ? `"${key}"` : `--${key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
-}
-
-function coerce(kind: Kind, v: unknown, where: string, key: string): unknown {
-  const bad = (what: string): never => {
-    throw new UsageError(`${at(where)}${keyName(key, where)} ${what}; got ${JSON.stringify(v)}`);
-  };
-  switch (kind.t) {
-    case 'int':
-    case 'num': {
-      const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-      if (!Number.isFinite(n) || n < kind.min || n > kind.max || (kind.t === 'int' && !Number.isInteger(n))) {
-        bad(`expected ${kind.t === 'int' ? 'an integer' : 'a number'} ${rangeText(kind.min, kind.max)}`);
-      }
-      return n;
-    }
-    case 'str':
-      return typeof v === 'string' ? v : bad('expected a string');
-    case 'bool':
-      return typeof v === 'boolean' ? v : bad('expected true or false');
-    case 'enum':
-      if (typeof v === 'string' && kind.values.includes(v)) return v;
-      return bad(`expected one of ${kind.values.join(', ')}${typeof v === 'string' ? didYouMean(v, kind.values) : ''}`);
-  }
+  return where ? `"${key}"` : flagOf(key);
 }
 
 export interface ParsedRun {
@@ -100,24 +31,48 @@ export interface ParsedRun {
   repeat: number;
 }
 
+/** The cluster options of a run (what startCluster gets, less the directories the runner picks). */
+export function clusterOptionsOf(o: RunOptions): ClusterOptions {
+  const given = o as unknown as Record<string, unknown>;
+  const passed = Object.fromEntries(CLUSTER_KEYS.filter((k) => given[k] !== undefined).map((k) => [k, given[k]]));
+  return { ...passed, topology: o.topology } as ClusterOptions;
+}
+
+/**
+ * The topology's plan for a run and the refusal of a nemesis it cannot carry (UsageError, exit 64), before
+ * anything starts. A nodes file that cannot be read stays its own UserError (65, 66).
+ */
+export function checkRun(o: RunOptions, where = ''): ResolvedCluster {
+  let resolved: ResolvedCluster;
+  try {
+    resolved = resolveCluster(clusterOptionsOf(o));
+  } catch (err) {
+    if (err instanceof ClusterOptionError) throw new UsageError(`${at(where)}${err.message}`);
+    throw err;
+  }
+  const why = refusal(resolved.topology, resolved.plan, o.nemesis.map((n) => ({ name: n, needs: NEMESIS_NEEDS[n] })));
+  if (why !== null) throw new UsageError(`${at(where)}${why}`);
+  return resolved;
+}
+
 /**
  * Validate raw settings (flags after commander, or one experiment object); `where` ("FILE experiment N")
  * prefixes errors, '' for the command line's flags (then settings are named as flags).
  */
 export function toRunOptions(raw: Record<string, unknown>, where: string): ParsedRun {
-  const v: Record<string, unknown> = {};
+  const v: Record<string, OptionValue> = {};
   for (const [key, value] of Object.entries(raw)) {
     if (value === undefined) continue;
-    const spec = SPEC[key];
+    const spec = SPECS.get(key);
     if (!spec) {
       const near = closest(key, EXPERIMENT_KEYS);
       throw new UsageError(`${at(where)}unknown setting "${key}"${near ? ` (did you mean "${near}"?)` : ` (expected one of: ${EXPERIMENT_KEYS.join(', ')})`}`);
     }
-    v[key] = coerce(spec[0], value, where, key);
+    v[key] = coerce(spec, value, keyName(key, where), at(where));
   }
-  const workload = (v.workload as string | undefined) ?? 'set';
-  const topology = (v.topology as RunOptions['topology'] | undefined) ?? 'single';
+  const workload = String(v.workload ?? 'set');
   if (!isWorkloadName(workload)) throw new UsageError(`${at(where)}unknown workload ${workload}`);
+  const topology = String(v.topology ?? 'single') as RunOptions['topology'];
   const nemesis = String(v.nemesis ?? 'none')
     .split(',')
     .map((s) => s.trim())
@@ -125,79 +80,22 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
   for (const n of nemesis) {
     if (!isNemesisName(n)) throw new UsageError(`${at(where)}unknown nemesis "${n}" (expected one of ${NEMESIS_NAMES.join(', ')})${didYouMean(n, NEMESIS_NAMES)}`);
   }
-  if (topology === 'external' && v.external === undefined) throw new UsageError(`${at(where)}the external topology needs --external FILE`);
-  const streaming = topology === 'streaming-async' || topology === 'streaming-sync';
-  if (nemesis.includes('failover') && !streaming) throw new UsageError(`${at(where)}the failover nemesis needs a streaming topology (streaming-async or streaming-sync)`);
-  if (topology === 'external') refuseMissingCommands(String(v.external), nemesis as NemesisName[], where);
-  const options: RunOptions = {
-    ...RUN_DEFAULTS,
-    workload,
-    topology,
-    nemesis: nemesis as NemesisName[],
-    routing: (v.routing as RunOptions['routing'] | undefined) ?? (streaming ? 'primary' : 'fixed'),
-  };
-  const set = <K extends keyof RunOptions>(k: K, from: string): void => {
-    if (v[from] !== undefined) options[k] = v[from] as RunOptions[K];
-  };
-  set('nodes', 'nodes');
-  set('sites', 'sites');
-  set('wanLatencyMs', 'wanLatency');
-  set('syncCommit', 'syncCommit');
-  set('syncStandbys', 'syncStandbys');
-  set('tls', 'tls');
-  set('pgBin', 'pgBin');
-  set('toxiproxyUrl', 'toxiproxyUrl');
-  set('externalFile', 'external');
-  set('nemesisIntervalS', 'nemesisInterval');
-  set('schedule', 'schedule');
-  set('targets', 'targets');
-  set('partition', 'partition');
-  set('cut', 'cut');
-  set('timeLimitS', 'timeLimit');
-  set('rate', 'rate');
-  set('concurrency', 'concurrency');
-  set('opTimeoutMs', 'opTimeout');
-  set('readFrom', 'readFrom');
-  set('maxRetries', 'maxRetries');
-  set('keys', 'keys');
-  set('readFraction', 'readFraction');
-  set('settleS', 'settle');
-  set('name', 'name');
-  set('seed', 'seed');
-  set('resultsDir', 'results');
-  set('keep', 'keep');
-  set('report', 'report');
+  const options: RunOptions = { ...RUN_DEFAULTS, workload, topology, nemesis: nemesis as NemesisName[] };
+  const fields = options as unknown as Record<string, unknown>;
+  for (const spec of SPECS.values()) {
+    if ((SPECIAL_KEYS as readonly string[]).includes(spec.key) || v[spec.key] === undefined) continue;
+    fields[fieldOf(spec)] = v[spec.key];
+  }
   if (v.quiet === true) options.progress = false;
-  if (topology === 'streaming-sync' && options.syncCommit === undefined) options.syncCommit = 'on';
-  // the cluster's own checks (node counts, sites, sync settings), here so the error names the experiment
-  // before anything starts
-  try {
-    const { nodes, sites, wanLatencyMs, syncCommit, syncStandbys, externalFile } = options;
-    validateCluster({ topology, nodes, sites, wanLatencyMs, syncCommit, syncStandbys, externalFile });
-  } catch (err) {
-    if (err instanceof ClusterOptionError) throw new UsageError(`${at(where)}${err.message}`);
-    throw err;
+  // the topology's own options default only on the topologies that read them (streaming-sync: syncCommit on)
+  for (const spec of SPECS.values()) {
+    if (spec.topologies?.includes(topology) && spec.default !== undefined && fields[fieldOf(spec)] === undefined) fields[fieldOf(spec)] = spec.default;
   }
+  // the cluster's own checks (node counts, sites, the topology's options) and the nemeses' capabilities, here so
+  // the error names the experiment before anything starts
+  const { topology: t } = checkRun(options, where);
+  options.routing = (v.routing as RunOptions['routing'] | undefined) ?? t.routing;
   return { options, repeat: (v.repeat as number | undefined) ?? 1 };
-}
-
-/** External nodes are controlled only through their file's commands: a nemesis needing one a node lacks is refused. */
-function refuseMissingCommands(file: string, nemeses: readonly NemesisName[], where: string): void {
-  const needed = nemeses.flatMap((n) => (NODE_COMMANDS[n] ?? []).map((cmd) => [n, cmd] as const));
-  if (needed.length === 0) return;
-  if (!existsSync(file)) throw new UserError(`${at(where)}${file}: no such nodes file (--external)`, EXIT.NO_INPUT);
-  let nodes: ReturnType<typeof parseExternalFile>;
-  try {
-    nodes = parseExternalFile(file);
-  } catch (err) {
-    throw new UserError(err instanceof Error ? err.message : String(err), EXIT.DATA);
-  }
-  for (const [nemesis, cmd] of needed) {
-    const without = nodes.filter((n) => !n.commands[cmd]).map((n) => n.name);
-    if (without.length > 0) {
-      throw new UsageError(`${at(where)}nemesis ${nemesis} needs a "${cmd}" command for every external node; ${without.join(', ')} ha${without.length === 1 ? 's' : 've'} none in ${file}`);
-    }
-  }
 }
 
 /** Read an experiment file: one JSON object, or a list of them. */

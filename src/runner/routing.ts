@@ -3,7 +3,9 @@
 import type { WorkloadOp } from '../../workloads/types.js';
 
 export type RoutingMode = 'fixed' | 'any' | 'primary';
+export const ROUTING_MODES: readonly RoutingMode[] = ['fixed', 'any', 'primary'];
 export type ReadFrom = 'same' | 'standbys';
+export const READ_FROM: readonly ReadFrom[] = ['same', 'standbys'];
 
 export interface Router {
   pick(client: number, op: WorkloadOp): string;

@@ -16,7 +16,7 @@ import type { Workload } from '../../workloads/types.js';
 import type pg from 'pg';
 import { startCluster } from '../cluster/cluster.js';
 import { withClient } from '../cluster/sql.js';
-import type { Cluster, ClusterNode, ClusterOptions, Settlement, TableSnapshot } from '../cluster/types.js';
+import type { Cluster, ClusterOptions, Settlement, TableSnapshot } from '../cluster/types.js';
 import { MARKER_DDL, MARKER_TABLE, unsettledNodes } from '../cluster/settle.js';
 import { MonotonicClock } from '../history/clock.js';
 import { loadHistory } from '../history/load.js';
@@ -33,7 +33,8 @@ import { makeProgress } from './progress.js';
 import { RUN_FILES, type RunResults, type RunStatus, type TestDescription } from './results.js';
 import { Rng, randomSeed } from '../util/rng.js';
 import { makeRouter } from './routing.js';
-import { CLUSTER_KEYS, RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
+import { RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
+import { checkRun, clusterOptionsOf } from './options.js';
 import { copyRedacted, createRunDir, ioReason, linkLatest, RunIoError, writeJson } from './store.js';
 import { redactSecrets } from '../util/redact.js';
 import { summarize } from './summary.js';
@@ -41,6 +42,8 @@ import { summarize } from './summary.js';
 const FAULTLINE_VERSION = faultlineVersion();
 
 export async function runTest(o: RunOptions): Promise<RunOutcome> {
+  // an impossible cluster, or a nemesis the topology cannot carry, is refused before anything is made (exit 64)
+  const { topology } = checkRun(o);
   const seed = o.seed ?? randomSeed();
   const rng = new Rng(seed);
   const name = o.name ?? `${o.customWorkload?.name ?? o.workload}-${o.nemesis.length ? o.nemesis.join('+') : 'none'}-${o.topology}`;
@@ -176,8 +179,9 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       return [];
     });
     writeJson(join(dir, RUN_FILES.final), final); // `faultline check --final auto` reads it back
-    const logical = c.topology === 'logical-bidir';
-    const probe = logical ? await probeReplication(c, { t0Ns: t0 }).catch(() => null) : null;
+    // the checkers the topology adds, with what they read (logical-bidir: the replication probe)
+    const replicated = topology.checkers.includes('replication');
+    const probe = replicated ? await probeReplication(c, { t0Ns: t0 }).catch(() => null) : null;
     await sampler.stop();
     writer.close();
     if (ioFailure) throw ioError();
@@ -189,7 +193,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       retries: retriesChecker,
       latency: latencyChecker,
       convergence: withSettlement(convergenceChecker(snapshot, settled), settlement),
-      ...(logical ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
+      ...(replicated ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
     };
     const checked = compose(checkers)(loaded.history, { final: final.reads, settlement: settled, concurrency: o.concurrency });
     const perChecker: Record<string, CheckResult> = {};
@@ -256,8 +260,7 @@ function nemesisOptions(o: RunOptions): NemesisOptions {
 
 /** `keepLink`: where a kept cluster's directory goes (--keep), as a link when the server user cannot reach it. */
 function clusterOptions(o: RunOptions, keepLink: string | undefined): ClusterOptions {
-  const passed = Object.fromEntries(CLUSTER_KEYS.filter((k) => o[k] !== undefined).map((k) => [k, o[k]]));
-  return { ...(passed as Pick<ClusterOptions, (typeof CLUSTER_KEYS)[number]>), topology: o.topology, keepLink, keep: o.keep };
+  return { ...clusterOptionsOf(o), keepLink, keep: o.keep };
 }
 
 /** test.json: written before the cluster starts (c null: no nodes yet), and again with the cluster's description. */
@@ -278,18 +281,14 @@ function describeTest(o: RunOptions, name: string, seed: number, c: Cluster | nu
 }
 
 /**
- * Schema on every writable node (external: the nodes not in recovery), after emptying the workload's tables
- * left by an earlier run (TRUNCATE: a table keeps its place in any replication set); logical-bidir
- * subscribes after the tables (and the settle marker table) exist.
+ * Schema on every writable node the topology names (the primary, every peer; external: the nodes not in
+ * recovery), after emptying the workload's tables left by an earlier run (TRUNCATE: a table keeps its place in
+ * any replication set); then the topology is told the tables (and the settle marker table) exist: logical-bidir
+ * subscribes to them.
  */
 async function setupWorkload(c: Cluster, workload: Workload): Promise<void> {
-  const candidates = c.topology === 'logical-bidir' || c.topology === 'external' ? c.nodes : [c.primary() ?? c.nodes[0]!];
-  const writable: ClusterNode[] = [];
-  for (const n of candidates) {
-    if (c.topology === 'external' && (n.role === 'standby' || (await withAdmin(c, n.name, inRecovery)))) continue;
-    writable.push(n);
-  }
-  if (writable.length === 0) throw new Error(`no writable node to create the ${workload.name} workload's tables on (${candidates.map((n) => n.name).join(', ')}: in recovery)`);
+  const writable = await c.writableNodes();
+  if (writable.length === 0) throw new Error(`no writable node to create the ${workload.name} workload's tables on (${c.nodes.map((n) => n.name).join(', ')}: in recovery)`);
   for (const n of writable) {
     await withAdmin(c, n.name, async (db) => {
       await emptyTables(db, [...workload.tables, MARKER_TABLE]);
@@ -297,12 +296,8 @@ async function setupWorkload(c: Cluster, workload: Workload): Promise<void> {
       await db.query(MARKER_DDL);
     });
   }
-  if (c.topology === 'logical-bidir') await c.subscribeAll();
+  await c.schemaReady();
   await c.waitForReplication(30_000).catch(() => false);
-}
-
-async function inRecovery(db: pg.Client): Promise<boolean> {
-  return (await db.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]!.r;
 }
 
 /** TRUNCATE the tables that exist (an earlier run's rows would otherwise be read as this run's). */

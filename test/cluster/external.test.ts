@@ -45,7 +45,7 @@ describe('external topology', () => {
           await ext.stop();
         }
       });
-      await expect(startCluster({ topology: 'external', externalFile: join(tmp, 'missing.json') })).rejects.toThrow(/cannot read JSON/);
+      await expect(startCluster({ topology: 'external', externalFile: join(tmp, 'missing.json') })).rejects.toThrow(/missing\.json: no such nodes file \(--external\)/);
       writeFileSync(join(tmp, 'bad.json'), JSON.stringify({ nodes: [{ name: 'x', url: 'http://h' }] }));
       await expect(startCluster({ topology: 'external', externalFile: join(tmp, 'bad.json') })).rejects.toThrow(/postgres:\/\//);
       expect(existsSync(tmp)).toBe(true);

@@ -27,7 +27,7 @@ describe('failover', () => {
     await sql(c.clientConfig('n1'), 'INSERT INTO t SELECT generate_series(11, 20)');
     expect(await seesCount(c, 'n2', 't', 20)).toBe(true);
     await c.kill('n1');
-    const r = await c.failover();
+    const r = await c.capability('promote').failover();
     expect(r.oldPrimary).toBe('n1');
     expect(r.newPrimary).toBe('n2');
     expect(r.recloned).toContain('n1');
@@ -64,7 +64,7 @@ describe('failover', () => {
     await c.pause('n3'); // keep it from catching up before the primary goes away
     await c.kill('n2');
     await c.resume('n3');
-    const r = await c.failover({ candidate: 'n3' });
+    const r = await c.capability('promote').failover({ candidate: 'n3' });
     expect(r.newPrimary).toBe('n3');
     expect(r.oldPrimary).toBe('n2');
     expect(r.generation).toBe(2);

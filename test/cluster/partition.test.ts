@@ -76,7 +76,7 @@ describe('partitions in logical-bidir', () => {
     const pids = serverPids(c);
     try {
       for (const n of ['n1', 'n2']) await sql(c.adminConfig(n), 'CREATE TABLE t (id int PRIMARY KEY)');
-      await c.subscribeAll();
+      await c.schemaReady();
       expect((await c.cutLinks({ between: [['n1'], ['n2']] })).sort()).toEqual(['repl-n1-n2', 'repl-n2-n1']);
       await sql(c.clientConfig('n1'), 'INSERT INTO t VALUES (1)');
       await sql(c.clientConfig('n2'), 'INSERT INTO t VALUES (2)');

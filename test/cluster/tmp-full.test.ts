@@ -37,7 +37,7 @@ function server(name: string, dir: string, port: number): PgServer {
 }
 
 function configure(s: PgServer, upstream: { port: number; slot: string } | null): void {
-  s.writeDataFile('postgresql.conf', postgresqlConf({ port: s.spec.port, syncStandbyNames: '', syncCommit: 'on', tls: null, extra: {} }));
+  s.writeDataFile('postgresql.conf', postgresqlConf({ port: s.spec.port, topology: {}, tls: null, extra: {} }));
   s.writeDataFile('pg_hba.conf', hbaConf(false));
   const primaryConninfo = upstream ? conninfo({ host: '127.0.0.1', port: upstream.port, user: 'postgres', password: PASSWORD, application_name: upstream.slot, sslmode: 'disable' }) : '';
   s.writeDataFile('postgresql.auto.conf', autoConf(upstream ? { primaryConninfo, slot: upstream.slot } : null));

@@ -14,12 +14,10 @@ async function roundTrip(opts: ClusterOptions, check?: (c: Cluster) => Promise<v
       expect(n.state).toBe('running');
       pids.push(n.pid!, ...descendants(n.pid!));
     }
-    const writable = cluster.primary() ?? cluster.nodes[0]!;
-    for (const n of cluster.topology === 'logical-bidir' ? cluster.nodes : [writable]) {
-      await sql(cluster.adminConfig(n), 'CREATE TABLE kv (k int PRIMARY KEY, v text)');
-    }
-    if (cluster.topology === 'logical-bidir') await cluster.subscribeAll();
-    await sql(cluster.clientConfig(writable), "INSERT INTO kv VALUES (1, 'one')");
+    const writable = await cluster.writableNodes();
+    for (const n of writable) await sql(cluster.adminConfig(n), 'CREATE TABLE kv (k int PRIMARY KEY, v text)');
+    await cluster.schemaReady();
+    await sql(cluster.clientConfig(writable[0]!), "INSERT INTO kv VALUES (1, 'one')");
     for (const n of cluster.nodes) expect(await seesCount(cluster, n.name, 'kv', 1), `${n.name} sees the row`).toBe(true);
     await check?.(cluster);
   } finally {

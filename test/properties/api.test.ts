@@ -120,7 +120,7 @@ describe('scenario and caseOptions', () => {
   it('rejects settings the runner owns and invalid experiments', () => {
     expect(() => caseOptions(sc, { ...ctx, experiment: { workload: 'set', timeLimit: 30 } })).toThrow(PropertyMisuse);
     const failover: Scenario = { plan: [{ at: 0, nemesis: 'failover', duration: 1 }], seed: 1 };
-    expect(() => caseOptions(failover, ctx)).toThrow(/failover nemesis needs a streaming topology/);
+    expect(() => caseOptions(failover, ctx)).toThrow(/nemesis failover is not supported on topology/);
   });
 });
 

@@ -45,6 +45,6 @@ describe('faultline run -t external', () => {
       encoding: 'utf8',
     });
     expect(r.status, r.stderr).toBe(64);
-    expect(r.stderr).toBe(`faultline: nemesis kill needs a "kill" command for every external node; db1, db2 have none in ${file}\n`);
+    expect(r.stderr).toBe(`faultline: nemesis kill is not supported on topology external: it needs a "kill" command for every node; db1, db2 have none in ${file}\n`);
   });
 });

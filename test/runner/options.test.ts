@@ -20,12 +20,12 @@ describe('toRunOptions', () => {
     expect(() => toRunOptions({ nemesis: 'meteor' }, 'x')).toThrow(UsageError);
     expect(() => toRunOptions({ timeLimit: -3 }, 'x')).toThrow(/"timeLimit" expected a number of at least 1; got -3/);
     expect(() => toRunOptions({ nodes: 30 }, 'x')).toThrow(/"nodes" expected an integer from 1 to 26/);
-    expect(() => toRunOptions({ nemesis: 'failover' }, 'x')).toThrow(/streaming topology/);
+    expect(() => toRunOptions({ nemesis: 'failover' }, 'x')).toThrow(/^x: nemesis failover is not supported on topology single: it has no standby to promote$/);
   });
   it("applies the cluster's own checks before anything starts, naming the experiment", () => {
     expect(() => toRunOptions({ topology: 'streaming-sync', nodes: 1 }, 'e.json experiment 2')).toThrow(/^e\.json experiment 2: topology streaming-sync needs at least 2 nodes$/);
     expect(() => toRunOptions({ topology: 'single', nodes: 2 }, 'x')).toThrow(/topology single has exactly 1 node/);
-    expect(() => toRunOptions({ topology: 'streaming-async', syncCommit: 'on' }, 'x')).toThrow(/apply to topology streaming-sync only/);
+    expect(() => toRunOptions({ topology: 'streaming-async', syncCommit: 'on' }, 'x')).toThrow(/^x: --sync-commit applies to topology streaming-sync only$/);
     expect(() => toRunOptions({ topology: 'streaming-sync', syncStandbys: 'ANY 3' }, 'x')).toThrow(/k must be from 1 to 2/);
   });
   it('suggests the known setting or value a typo was close to', () => {
@@ -36,7 +36,7 @@ describe('toRunOptions', () => {
     expect(() => toRunOptions({ nemesis: 'kil' }, 'e')).toThrow(/did you mean "kill"/);
   });
   it('names command-line settings as flags, with no prefix', () => {
-    expect(() => toRunOptions({ nemesis: 'failover' }, '')).toThrow(/^the failover nemesis needs a streaming topology/);
+    expect(() => toRunOptions({ nemesis: 'failover' }, '')).toThrow(/^nemesis failover is not supported on topology single/);
     expect(() => toRunOptions({ topology: 'single', nodes: 2 }, '')).toThrow(/^topology single has exactly 1 node$/);
     expect(() => toRunOptions({ timeLimit: -3 }, '')).toThrow(/^--time-limit expected a number of at least 1; got -3$/);
   });

@@ -1,21 +1,16 @@
-// `faultline cluster`: command-line definition (options, help); the implementation is imported lazily.
-import { Option, type Command } from 'commander';
-import { int, num } from '../numbers.js';
+// `faultline cluster`: command-line definition (options from the cluster's part of the option table, help);
+// the implementation is imported lazily.
+import type { Command } from 'commander';
+import { CLUSTER_OPTIONS } from '../../cluster/option-table.js';
+import { runOption } from '../../runner/option-table.js';
+import { STRING } from '../../util/option-spec.js';
+import { addOptions, commanderOption } from '../option-commander.js';
 
-const TOPOLOGY_CHOICES = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external'];
-
+/** `cluster up`'s flags as commander parsed them: the option table's keys (topology, nodes, wanLatency, …) and --dir. */
 export interface ClusterUpOptions {
   topology: string;
-  nodes?: number;
-  sites?: number;
-  wanLatency?: number;
-  syncCommit?: string;
-  syncStandbys?: string;
-  tls?: boolean;
-  pgBin?: string;
-  toxiproxyUrl?: string;
   dir?: string;
-  external?: string;
+  [key: string]: unknown;
 }
 
 export interface ClusterStatusOptions {
@@ -31,20 +26,11 @@ With --dir the run directory (data, server logs, cluster.json) is kept.`;
 
 export function registerCluster(program: Command): void {
   const cluster = program.command('cluster').description('start and inspect real PostgreSQL clusters');
-  cluster
+  const up = cluster
     .command('up')
     .description('start a cluster and keep it running until Ctrl-C')
-    .addOption(new Option('--topology <name>', 'how the nodes are wired').choices(TOPOLOGY_CHOICES).makeOptionMandatory())
-    .option('--nodes <n>', 'number of nodes (single: 1; streaming: primary + standbys; logical-bidir: ≥ 2)', int(1, 26))
-    .option('--sites <n>', 'split the nodes round-robin across this many sites (a, b, …)', int(1, 26))
-    .option('--wan-latency <ms>', 'latency (each direction) on every link that crosses sites', num(0, 60_000))
-    .addOption(new Option('--sync-commit <mode>', 'streaming-sync: synchronous_commit').choices(['remote_write', 'on', 'remote_apply']))
-    .option('--sync-standbys <spec>', "streaming-sync: 'FIRST k' or 'ANY k'")
-    .option('--tls', 'TLS (per-cluster CA, sslmode=verify-ca) on every client and replication connection')
-    .option('--pg-bin <dir>', 'PostgreSQL binaries (initdb, postgres) instead of the embedded ones')
-    .option('--toxiproxy-url <url>', 'use this Toxiproxy server instead of the embedded proxy')
-    .option('--external <file>', 'external topology: JSON file with the nodes')
-    .option('--dir <dir>', 'run directory (kept); default a temporary directory removed at exit')
+    .addOption(commanderOption({ ...runOption('topology'), help: 'how the nodes are wired', default: undefined }).makeOptionMandatory());
+  addOptions(up, [...CLUSTER_OPTIONS, { key: 'dir', arg: 'dir', type: STRING, help: 'run directory (kept); default a temporary directory removed at exit' }])
     .addHelpText('after', UP_HELP)
     .action(async (opts: ClusterUpOptions) => {
       const { clusterUp } = await import('../../cluster/cli.js');

@@ -327,6 +327,10 @@ class ClusterImpl implements Cluster, ClusterCtx {
         .filter((l) => (l.kind === 'repl' && (l.from === sel.isolate || l.to === sel.isolate)) || (sel.includeClient === true && l.kind === 'client' && l.to === sel.isolate))
         .map((l) => l.name);
     }
+    if ('kind' in sel) {
+      if (sel.node !== undefined) this.rec(sel.node);
+      return links.filter((l) => l.kind === sel.kind && (sel.node === undefined || l.from === sel.node || l.to === sel.node)).map((l) => l.name);
+    }
     const [a, b] = sel.between;
     return links.filter((l) => l.kind === 'repl' && ((a.includes(l.from) && b.includes(l.to)) || (b.includes(l.from) && a.includes(l.to)))).map((l) => l.name);
   }

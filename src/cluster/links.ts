@@ -4,7 +4,7 @@ import { Toxiproxy, type ICreateToxicBody } from 'toxiproxy-node-client';
 import { freePort, releasePort } from '../util/ports.js';
 import { track } from '../util/processes.js';
 import { spawnProxyServer } from '../proxy/spawn.js';
-import type { CutMode, Link, LinkToxic } from './types.js';
+import type { CutMode, Link, LinkKind, LinkToxic } from './types.js';
 
 /** Toxics whose name starts with this belong to the topology (WAN latency) and survive healAll. */
 export const WAN_PREFIX = 'wan-';
@@ -26,7 +26,7 @@ interface ProxyState {
 
 export interface LinkSpec {
   name: string;
-  kind: 'client' | 'repl';
+  kind: LinkKind;
   from: string;
   to: string;
   upstreamHost: string;

@@ -93,7 +93,9 @@ export type LinkSelector =
   | { links: readonly string[] }
   | { between: readonly [readonly string[], readonly string[]] }
   /** every replication link to or from the node, and its client link when `includeClient` */
-  | { isolate: string; includeClient?: boolean };
+  | { isolate: string; includeClient?: boolean }
+  /** every link of a kind (a topology's DCS or pooler links, say), or those to or from `node` */
+  | { kind: LinkKind; node?: string };
 
 export interface LinkToxic {
   type: 'latency' | 'bandwidth' | 'timeout' | 'slow_close' | 'reset_peer' | 'slicer' | 'limit_data';

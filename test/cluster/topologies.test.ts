@@ -54,6 +54,10 @@ describe('topologies', () => {
       }
       // a standby refuses writes
       await expect(sql(c.clientConfig('n2'), "INSERT INTO kv VALUES (2, 'x')")).rejects.toMatchObject({ code: '25006' });
+      // links by kind: every replication link, or those of one node
+      expect((await c.cutLinks({ kind: 'repl', node: 'n2' }, 'refuse')).sort()).toEqual(['repl-n2-n1']);
+      expect((await c.healLinks({ kind: 'repl' })).sort()).toEqual(['repl-n2-n1', 'repl-n3-n1']);
+      expect(c.links.filter((l) => l.kind === 'client').map((l) => l.name)).toEqual(['client-n1', 'client-n2', 'client-n3']);
     });
   });
 

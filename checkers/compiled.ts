@@ -3,6 +3,7 @@
 // state strings. compileGeneric() does the same for any Model through its hash() strings.
 import type { Json, Op } from '../src/history/types.js';
 import { canonical, shortJson } from './canonical.js';
+import { give, takeFloat64, takeInt32 } from './buffers.js';
 import type { CompiledModel, Model } from './types.js';
 
 /** Interns JSON values: equal values (object key order aside) get equal ids; null is 0. */
@@ -42,56 +43,68 @@ const READ = 1;
 const CAS = 2;
 const NOOP = 3;
 
-/** Ids for a sub-history whose values are all null or numbers: null 0, the sorted distinct numbers 1, 2… (no map). */
+/**
+ * Ids for a sub-history whose values are all null or numbers: null 0, each distinct number 1, 2… in the order
+ * first met, through an open-addressing table on typed arrays (pooled; done() gives it back).
+ */
 class NumberIds {
-  private readonly sorted: Float64Array;
+  readonly values: number[] = [];
+  private readonly keys: Float64Array;
+  private readonly ids: Int32Array;
+  private readonly mask: number;
 
-  constructor(values: Float64Array, count: number) {
-    const all = values.subarray(0, count).sort();
-    let u = 0;
-    for (let i = 0; i < count; i++) if (u === 0 || all[i] !== all[u - 1]) all[u++] = all[i];
-    this.sorted = all.slice(0, u);
+  constructor(capacity: number) {
+    const cap = 2 ** Math.ceil(Math.log2(2 * capacity + 16));
+    this.keys = takeFloat64(cap);
+    this.ids = takeInt32(cap);
+    this.mask = cap - 1;
   }
 
   id(v: Json | undefined): number {
     if (v === null || v === undefined) return 0;
     const x = v as number;
-    const a = this.sorted;
-    let lo = 0;
-    let hi = a.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const m = a[mid];
-      if (m < x) lo = mid + 1;
-      else if (m > x) hi = mid - 1;
-      else return mid + 1;
+    // low and high 32 bits of an integer (a fraction shares the slot of its integer part: a longer probe)
+    let h = Math.imul((x | 0) ^ Math.imul((x / 4294967296) | 0, 0x9e3779b1), 0x85ebca6b);
+    h = (h ^ (h >>> 15)) & this.mask;
+    for (;;) {
+      const t = this.ids[h];
+      if (t === 0) {
+        this.values.push(x);
+        this.ids[h] = this.values.length;
+        this.keys[h] = x;
+        return this.values.length;
+      }
+      if (this.keys[h] === x) return t;
+      h = (h + 1) & this.mask;
     }
-    throw new Error(`NumberIds: ${x} was not among the values`);
+  }
+
+  done(): void {
+    give(this.keys, this.ids);
   }
 
   describe(s: number): string {
-    return s === 0 ? 'null' : shortJson(this.sorted[s - 1]);
+    return s === 0 ? 'null' : shortJson(this.values[s - 1]);
   }
 }
 
-/** The numbers of a register sub-history's values into `out` (count returned), or -1 when some value is not null or a number. */
-function registerNumbers(ops: readonly Op[], out: Float64Array): number {
+/** How many numbers a register sub-history's values hold, or -1 when some value is neither null nor a number. */
+function registerNumbers(ops: readonly Op[]): number {
   let k = 0;
-  const add = (v: Json | undefined): boolean => {
-    if (v === null || v === undefined) return true;
-    if (typeof v !== 'number') return false;
-    out[k++] = v;
-    return true;
-  };
   for (const op of ops) {
-    if (op.f === 'write') {
-      if (!add(op.invokeValue)) return -1;
-    } else if (op.f === 'read') {
-      if (op.type === 'ok' && !add(op.value)) return -1;
-    } else if (op.f === 'cas') {
-      const v = op.invokeValue;
-      if (!Array.isArray(v) || v.length !== 2 || !add(v[0]) || !add(v[1])) return -1;
-    }
+    let v: Json | undefined;
+    if (op.f === 'write') v = op.invokeValue;
+    else if (op.f === 'read') v = op.type === 'ok' ? op.value : null;
+    else if (op.f === 'cas') {
+      const c = op.invokeValue;
+      if (!Array.isArray(c) || c.length !== 2) return -1;
+      if ((c[0] !== null && typeof c[0] !== 'number') || (c[1] !== null && typeof c[1] !== 'number')) return -1;
+      k += 2;
+      continue;
+    } else continue;
+    if (v === null || v === undefined) continue;
+    if (typeof v !== 'number') return -1;
+    k++;
   }
   return k;
 }
@@ -106,9 +119,8 @@ export function compileRegister(ops: readonly Op[], withCas: boolean, fail: (op:
   const kind = new Uint8Array(n);
   const a = new Int32Array(n);
   const b = new Int32Array(n);
-  const numbers = new Float64Array(2 * n);
-  const count = registerNumbers(ops, numbers);
-  const numeric = count >= 0 ? new NumberIds(numbers, count) : null;
+  const count = registerNumbers(ops);
+  const numeric = count >= 0 ? new NumberIds(count) : null;
   const values = numeric === null ? new ValueIds() : null;
   const id = (v: Json | undefined): number => (numeric !== null ? numeric.id(v) : values!.id(v));
   for (let i = 0; i < n; i++) {
@@ -139,6 +151,7 @@ export function compileRegister(ops: readonly Op[], withCas: boolean, fail: (op:
         fail(op, `unknown f "${op.f}" (expected read, write${withCas ? ', cas' : ''})`);
     }
   }
+  numeric?.done();
   return {
     init: 0,
     step(s, i) {

@@ -1,7 +1,7 @@
 // The main thread's side of a parallel linearizability search: starts one worker thread (search-worker.ts)
 // on a share of the keys, and waits for its outcome synchronously (Atomics) so the checker stays a plain
 // function. Only from the compiled command (a worker cannot load TypeScript sources) and with two cores.
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import type { Key, Op } from '../src/history/types.js';
 import type { KeysOutcome } from './linearizability.js';
@@ -26,11 +26,15 @@ export interface WorkerShare {
 const WORKER_FILE = new URL('./search-worker.js', import.meta.url);
 
 /**
- * Can this process search in a worker thread? Compiled code and two cores; FAULTLINE_SEARCH_WORKERS=0 turns
- * workers off, =always hands keys to one after the first round however short it was (tests, benchmarks).
+ * Can this process search in a worker thread? Compiled code, two cores, and one of them idle (the load
+ * average of the last minute below cores − 1: on a busy machine a second thread only adds its start-up);
+ * FAULTLINE_SEARCH_WORKERS=0 turns workers off, =always hands keys to one after the first round however short
+ * it was and however busy the machine (tests, benchmarks).
  */
 export function workersAvailable(): boolean {
-  return import.meta.url.endsWith('.js') && availableParallelism() >= 2 && process.env.FAULTLINE_SEARCH_WORKERS !== '0';
+  if (!import.meta.url.endsWith('.js') || process.env.FAULTLINE_SEARCH_WORKERS === '0') return false;
+  const cores = availableParallelism();
+  return cores >= 2 && (workersForced() || loadavg()[0] < cores - 1);
 }
 
 /** FAULTLINE_SEARCH_WORKERS=always: offload whenever keys are left after the first round. */

@@ -6,6 +6,8 @@ import { serialInsertWorkload } from './serial-insert.js';
 import { upsertWorkload } from './upsert.js';
 import { deleteUpsertWorkload } from './delete-upsert.js';
 import { versionedCommandWorkload } from './versioned-command.js';
+import { appendWorkload } from './append.js';
+import { rwRegisterWorkload } from './rw-register.js';
 import type { Workload, WorkloadOptions } from './types.js';
 import type { WorkloadName } from './names.js';
 
@@ -30,5 +32,9 @@ export function makeWorkload(name: WorkloadName, opts: WorkloadOptions = {}): Wo
       return deleteUpsertWorkload(opts);
     case 'versioned-command':
       return versionedCommandWorkload(opts);
+    case 'append':
+      return appendWorkload(opts);
+    case 'rw-register':
+      return rwRegisterWorkload(opts);
   }
 }

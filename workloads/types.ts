@@ -4,6 +4,7 @@ import type pg from 'pg';
 import type { Checker } from '../checkers/types.js';
 import type { Json, Key } from '../src/history/types.js';
 import type { Rng } from '../src/util/rng.js';
+import type { Isolation } from './txn-sql.js';
 
 /** An op a client is about to perform. */
 export interface WorkloadOp {
@@ -47,8 +48,16 @@ export interface Workload {
 }
 
 export interface WorkloadOptions {
-  /** fraction of ops that are reads, 0..1 */
+  /** fraction of ops that are reads, 0..1 (the transactional workloads: of micro-ops) */
   readFraction?: number;
-  /** number of keys for keyed workloads */
+  /** number of keys for keyed workloads (the transactional workloads: keys in the active pool) */
   keys?: number;
+  /** transactional workloads: the isolation level every transaction runs at (default serializable) */
+  isolation?: Isolation;
+  /** transactional workloads: the consistency model the history is judged against (default: the isolation's) */
+  expectedConsistencyModel?: string;
+  /** transactional workloads: micro-ops per transaction, 1..maxTxnLength (default 4) */
+  maxTxnLength?: number;
+  /** transactional workloads: writes a key takes before a fresh key replaces it (default 32) */
+  maxWritesPerKey?: number;
 }

@@ -13,10 +13,11 @@ export function flagsOf(spec: OptionSpec): string {
 
 /** One commander Option from a spec; `commanderDefault` false leaves the default to the help text only. */
 export function commanderOption(spec: OptionSpec): Option {
-  // a topology's option gets no commander default: given on another topology it would be refused
-  const setsDefault = spec.default !== undefined && !spec.negatable && spec.topologies === undefined && spec.type.kind !== 'boolean';
+  // a topology's or workload's option gets no commander default: given with another one it would be refused
+  const setsDefault = spec.default !== undefined && !spec.negatable && spec.topologies === undefined && spec.workloads === undefined && spec.type.kind !== 'boolean';
   const notes: string[] = [];
   if (spec.topologies) notes.push(`topology ${spec.topologies.join(', ')}`);
+  if (spec.workloads) notes.push(`workload ${spec.workloads.join(', ')}`);
   const shown = defaultShown(spec);
   if (!setsDefault && !spec.negatable && shown !== '') notes.push(`default: ${shown}`);
   const o = new Option(flagsOf(spec), notes.length > 0 ? `${spec.help} (${notes.join('; ')})` : spec.help);

@@ -16,7 +16,7 @@ function optionRow(o: OptionSpec): string {
   const flag = flagsOf(o).replace(/<([^>]+)>/, (_, a: string) => a.toUpperCase());
   const t = o.type;
   const choices = t.kind === 'enum' && o.key !== 'workload' && o.key !== 'topology' ? `: ${t.values.map((v) => `\`${v}\``).join(', ')}` : '';
-  const scope = o.topologies ? ` (${o.topologies.join(', ')} only)` : '';
+  const scope = o.topologies ? ` (${o.topologies.join(', ')} only)` : o.workloads ? ` (workload ${o.workloads.join(', ')} only)` : '';
   const shown = defaultShown(o);
   const def = shown === '' ? '' : o.defaultText !== undefined ? shown : `\`${shown}\``;
   const key = o.cliOnly ? ' (command line only)' : ` (\`${o.key}\`)`;

@@ -35,16 +35,25 @@ function describe(err: unknown): string {
 }
 
 /**
+ * Did an explicit transaction fail before its COMMIT was sent? (a workload says so with `commitSent: false` on the
+ * error it throws) Then it certainly aborted: a transaction block commits only on COMMIT, and the server rolls back
+ * one whose statement failed or whose connection went away.
+ */
+export function abortedBeforeCommit(err: unknown): boolean {
+  return (err as { commitSent?: unknown })?.commitSent === false;
+}
+
+/**
  * Classify an error that ended an op.
  * - reads: always fail (no effect, whatever happened);
- * - not sent (connect failed, refused): fail;
+ * - not sent (connect failed, refused), or a transaction that failed before its COMMIT was sent: fail;
  * - a server ERROR with an aborting SQLSTATE (constraint, serialization, read-only, cancel…): fail;
  * - everything else once the write may have reached the server (connection reset, timeout,
  *   57P01 during COMMIT, errors without a code): info.
  */
 export function classifyError(err: unknown, ctx: OpContext): Classified {
   const error = describe(err);
-  if (!ctx.write || !ctx.sent) return { type: 'fail', error };
+  if (!ctx.write || !ctx.sent || abortedBeforeCommit(err)) return { type: 'fail', error };
   // a workload's own "certainly no effect" (e.g. a cas whose expected value did not match)
   if ((err as { definite?: unknown })?.definite === true) return { type: 'fail', error };
   const state = sqlstate(err);

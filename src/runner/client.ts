@@ -4,7 +4,7 @@ import pg from 'pg';
 import type { Workload, WorkloadOp, GenContext } from '../../workloads/types.js';
 import type { HistoryWriter } from '../history/writer.js';
 import type { Json } from '../history/types.js';
-import { classifyError, isSyncRepCancelNotice } from './classify.js';
+import { abortedBeforeCommit, classifyError, isSyncRepCancelNotice } from './classify.js';
 import type { Router } from './routing.js';
 import type { Rng } from '../util/rng.js';
 
@@ -139,8 +139,10 @@ export class Client {
   /** The op threw: fail or info by what is known of its effect (classify.ts). */
   private failed(op: WorkloadOp, node: string, caught: unknown): Outcome {
     const process = this.process;
-    const err = this.inflightTimedOut ? new Error(`timeout: no reply within ${this.o.opTimeoutMs} ms`) : caught;
-    const sent = !NOT_QUERYABLE.test(message(err));
+    // a transaction the workload reports as failed before its COMMIT went out certainly aborted, timeout or not
+    const beforeCommit = abortedBeforeCommit(caught);
+    const err = this.inflightTimedOut ? new Error(`timeout: no reply within ${this.o.opTimeoutMs} ms${beforeCommit ? ' (before COMMIT)' : ''}`) : caught;
+    const sent = !beforeCommit && !NOT_QUERYABLE.test(message(err));
     const c = classifyError(err, { write: op.write, sent });
     if (connectionLost(err)) this.drop(node);
     this.o.writer.appendOp(process, c.type, op.f, op.key, op.value, node, c.error);

@@ -6,6 +6,7 @@ import type { FaultStep, ScheduleMode } from '../../nemesis/schedule.js';
 import type { NodeSetSpec } from '../../nemesis/types.js';
 import type { WorkloadName } from '../../workloads/names.js';
 import type { Workload } from '../../workloads/types.js';
+import type { Isolation } from '../../workloads/txn-sql.js';
 import type { ClusterOptions, CutMode, TopologyName } from '../cluster/types.js';
 import { fieldOf } from '../util/option-spec.js';
 import { CLUSTER_OPTIONS, RUN_OPTIONS, SPECIAL_KEYS } from './option-table.js';
@@ -45,6 +46,11 @@ export interface RunOptions extends RunClusterOptions {
   maxRetries: number;
   keys?: number;
   readFraction?: number;
+  /** the transactional workloads' (append, rw-register) options: see WorkloadOptions */
+  isolation?: Isolation;
+  expectedConsistencyModel?: string;
+  maxTxnLength?: number;
+  maxWritesPerKey?: number;
   seed?: number;
   resultsDir: string;
   keep: boolean;

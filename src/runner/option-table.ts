@@ -33,7 +33,7 @@ export const RUN_OPTIONS: readonly OptionSpec[] = [
     help: 'fixed: client i → node i mod n; any: retry on the next node; primary: follow failover',
     defaultText: "the topology's: primary on streaming, else fixed",
   },
-  { key: 'readFrom', arg: 'where', type: oneOf(READ_FROM), help: 'send reads to standbys instead of the routed node', default: 'same' },
+  { key: 'readFrom', arg: 'where', type: oneOf(READ_FROM), help: 'where read-only ops go: the routed node (same), the primary, the standbys, or both (even clients on the primary, odd ones on the standbys)', default: 'same' },
   { key: 'maxRetries', arg: 'n', type: int(0, 100), help: 'routing any: retries per op on other nodes', default: 1 },
   ...WORKLOAD_OPTIONS,
   { key: 'settle', field: 'settleS', arg: 's', type: num(0), help: 'seconds to wait for replication after healing', default: 30 },

@@ -80,6 +80,12 @@ export function toRunOptions(raw: Record<string, unknown>, where: string): Parse
   for (const n of nemesis) {
     if (!isNemesisName(n)) throw new UsageError(`${at(where)}unknown nemesis "${n}" (expected one of ${NEMESIS_NAMES.join(', ')})${didYouMean(n, NEMESIS_NAMES)}`);
   }
+  // a workload's own options are refused with any other workload
+  for (const spec of SPECS.values()) {
+    if (spec.workloads && v[spec.key] !== undefined && !spec.workloads.includes(workload)) {
+      throw new UsageError(`${at(where)}${keyName(spec.key, where)} applies to workload ${spec.workloads.join(', ')} only (this run's is ${workload})`);
+    }
+  }
   const options: RunOptions = { ...RUN_DEFAULTS, workload, topology, nemesis: nemesis as NemesisName[] };
   const fields = options as unknown as Record<string, unknown>;
   for (const spec of SPECS.values()) {

@@ -1,11 +1,12 @@
 // Routing: which node a client talks to. fixed: client i → node i mod n; any: the same, retrying on the
-// next node after a failure; primary: the current primary, following failover. Reads may go to standbys.
+// next node after a failure; primary: the current primary, following failover. Read-only ops may go elsewhere:
+// to the primary, to the standbys, or (both) half the clients' to the primary and the other half's to the standbys.
 import type { WorkloadOp } from '../../workloads/types.js';
 
 export type RoutingMode = 'fixed' | 'any' | 'primary';
 export const ROUTING_MODES: readonly RoutingMode[] = ['fixed', 'any', 'primary'];
-export type ReadFrom = 'same' | 'standbys';
-export const READ_FROM: readonly ReadFrom[] = ['same', 'standbys'];
+export type ReadFrom = 'same' | 'primary' | 'standbys' | 'both';
+export const READ_FROM: readonly ReadFrom[] = ['same', 'primary', 'standbys', 'both'];
 
 export interface Router {
   pick(client: number, op: WorkloadOp): string;
@@ -36,11 +37,16 @@ export function makeRouter(mode: RoutingMode, readFrom: ReadFrom, view: RoutingV
   };
   return {
     pick(client, op) {
-      if (!op.write && readFrom === 'standbys') {
+      if (op.write || readFrom === 'same') return home(client);
+      // both: even clients read on the primary, odd ones on the standbys (as Jepsen's RDS test split its
+      // processes between the writer and the reader endpoints)
+      const toStandby = readFrom === 'standbys' || (readFrom === 'both' && client % 2 === 1);
+      if (toStandby) {
         const s = view.standbys();
-        if (s.length > 0) return s[client % s.length];
+        if (s.length > 0) return s[(readFrom === 'both' ? client >> 1 : client) % s.length]!;
+        if (readFrom === 'standbys') return home(client);
       }
-      return home(client);
+      return view.primary() ?? home(client);
     },
     next(client, failed) {
       if (mode !== 'any') return undefined;

@@ -12,7 +12,7 @@ import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
 import { healAll, runPlan, runSchedule } from '../../nemesis/schedule.js';
 import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
 import { makeWorkload } from '../../workloads/index.js';
-import type { Workload } from '../../workloads/types.js';
+import type { Workload, WorkloadOptions } from '../../workloads/types.js';
 import type pg from 'pg';
 import { startCluster } from '../cluster/cluster.js';
 import { withClient } from '../cluster/sql.js';
@@ -59,7 +59,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   };
   status({ state: 'running' });
   const log = (line: string): void => progress.log(redactSecrets(line));
-  const workload = o.customWorkload ?? makeWorkload(o.workload, { keys: o.keys, readFraction: o.readFraction });
+  const workload = o.customWorkload ?? makeWorkload(o.workload, workloadOptions(o));
   const nemeses = o.nemesis.map((n) => makeNemesis(n, nemesisOptions(o))).filter((n): n is Nemesis => n !== null);
   let stopped = false;
   let stopNow: () => void = () => undefined;
@@ -252,6 +252,12 @@ function settleFailed(c: Cluster, timeoutMs: number, err: unknown): Settlement {
 /** The convergence verdict with how each node stood when it was read (results.json shows both together). */
 function withSettlement(checker: Checker, s: Settlement): Checker {
   return (h, ctx) => ({ ...checker(h, ctx), settlement: s as unknown as Json });
+}
+
+/** The options a named workload reads from the run's. */
+export function workloadOptions(o: Pick<RunOptions, 'keys' | 'readFraction' | 'isolation' | 'expectedConsistencyModel' | 'maxTxnLength' | 'maxWritesPerKey'>): WorkloadOptions {
+  const { keys, readFraction, isolation, expectedConsistencyModel, maxTxnLength, maxWritesPerKey } = o;
+  return { keys, readFraction, isolation, expectedConsistencyModel, maxTxnLength, maxWritesPerKey };
 }
 
 function nemesisOptions(o: RunOptions): NemesisOptions {

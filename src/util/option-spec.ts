@@ -33,8 +33,10 @@ export interface OptionSpec {
   readonly cluster?: boolean;
   /** only these topologies read it (the topology modules that declare it): refused on any other */
   readonly topologies?: readonly string[];
-  /** only these workloads read it */
+  /** only these workloads read it: refused with any other */
   readonly workloads?: readonly string[];
+  /** a further check of a value of the right type: what is wrong with it, or null (e.g. a name from a long list) */
+  readonly check?: (v: OptionValue) => string | null;
   /** a command-line flag only, not an experiment-file key (--replay) */
   readonly cliOnly?: boolean;
 }
@@ -82,6 +84,13 @@ export function expected(t: OptionType): string {
  * goes before the message ("FILE experiment 2: ", or '').
  */
 export function coerce(spec: OptionSpec, v: unknown, name: string, prefix = ''): OptionValue {
+  const value = coerceType(spec, v, name, prefix);
+  const problem = spec.check?.(value) ?? null;
+  if (problem !== null) throw new UsageError(`${prefix}${name}: ${problem}`);
+  return value;
+}
+
+function coerceType(spec: OptionSpec, v: unknown, name: string, prefix: string): OptionValue {
   const t = spec.type;
   const bad = (hint = ''): never => {
     throw new UsageError(`${prefix}${name} expected ${expected(t)}; got ${JSON.stringify(v)}${hint}`);

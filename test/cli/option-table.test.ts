@@ -33,7 +33,7 @@ function sample(o: OptionSpec): unknown {
     case 'number':
       return t.min + 0.5;
     case 'string':
-      return o.key === 'syncStandbys' ? 'ANY 1' : `x-${o.key}`;
+      return o.key === 'syncStandbys' ? 'ANY 1' : o.key === 'expectedConsistencyModel' ? 'snapshot-isolation' : `x-${o.key}`;
     case 'boolean':
       return !(o.default ?? false);
     case 'enum':
@@ -73,7 +73,7 @@ describe('the run option table', () => {
       if (o.cliOnly || (SPECIAL_KEYS as readonly string[]).includes(o.key) || o.key === 'external') continue;
       const v = sample(o);
       const topology = o.topologies?.[0] ?? (o.key === 'nodes' || o.key === 'sites' ? 'logical-bidir' : 'single');
-      const raw = { topology, [o.key]: v, ...(o.key === 'sites' ? { nodes: 2 } : {}) };
+      const raw = { topology, [o.key]: v, ...(o.key === 'sites' ? { nodes: 2 } : {}), ...(o.workloads ? { workload: o.workloads[0] } : {}) };
       const got = toRunOptions(raw, 'e').options as unknown as Record<string, unknown>;
       expect(got[fieldOf(o)], o.key).toEqual(v);
     }
@@ -87,6 +87,8 @@ describe('the run option table', () => {
     expect(() => toRunOptions({ sites: 27 }, 'f.json experiment 1')).toThrow(/^f\.json experiment 1: "sites" expected an integer from 1 to 26; got 27$/);
     expect(() => toRunOptions({ cut: 'snip' }, '')).toThrow(/^--cut expected one of blackhole, refuse; got "snip"$/);
     expect(() => toRunOptions({ external: 'x.json' }, '')).toThrow(/^--external applies to topology external only$/);
+    expect(() => toRunOptions({ workload: 'set', isolation: 'serializable' }, '')).toThrow(/^--isolation applies to workload append, rw-register only \(this run's is set\)$/);
+    expect(() => toRunOptions({ workload: 'append', expectedConsistencyModel: 'snapshot-isolaton' }, 'f.json experiment 1')).toThrow(/^f\.json experiment 1: "expectedConsistencyModel": unknown consistency model "snapshot-isolaton" \(did you mean "snapshot-isolation"\?\)/);
   });
 
   it('cluster up takes the cluster part of the table, and --dir', () => {

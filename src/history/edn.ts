@@ -1,6 +1,7 @@
 // Importer for Jepsen history.edn files into faultline history events: op maps → HistoryEvent,
 // independent tuples → key + value. Events are numbered in file order: a file's own dense :index is exactly
 // that; :index values with gaps are renumbered with a warning; a repeated or decreasing :index is refused.
+// An op without :process is no client's (Elle checks only integer processes): a non-client event, with a warning.
 import { InputError } from '../util/exit.js';
 import { EdnTuple, readEdnItems, type EdnMap, type EdnValue } from './edn-reader.js';
 import type { ReadLimits } from './guards.js';
@@ -66,14 +67,26 @@ function processOf(v: EdnValue | undefined, file: string, line: number): Process
   throw new InputError(file, line, `expected :process to be an integer or :nemesis, found ${show(v)}`);
 }
 
-/** One op map → an event (index filled in later). */
+/** An op map with no :process (or :process nil): Jepsen's histories give every client op an integer process. */
+function hasNoProcess(m: EdnMap): boolean {
+  return m.process === undefined || m.process === null;
+}
+
+/** The :f of a non-client event without one. */
+export const NO_F = 'unknown';
+
+/**
+ * One op map → an event (index filled in later). An op with no :process is read as a non-client event (process
+ * "nemesis", `noProcess: true`), as Elle reads it: no checker takes it for a client's op; its :f may be missing.
+ */
 function eventOf(m: EdnMap, position: number, file: string, line: number): HistoryEvent {
-  const process = processOf(m.process, file, line);
+  const noProcess = hasNoProcess(m);
+  const process = noProcess ? 'nemesis' : processOf(m.process, file, line);
   const type = m.type;
   if (typeof type !== 'string' || !TYPES.includes(type)) {
     throw new InputError(file, line, `expected :type to be :invoke, :ok, :fail or :info, found ${show(type)}`);
   }
-  const f = m.f;
+  const f = noProcess && (m.f === undefined || m.f === null) ? NO_F : m.f;
   if (typeof f !== 'string') throw new InputError(file, line, `expected :f to be a keyword, found ${show(f)}`);
   const time = m.time;
   if (time !== undefined && time !== null && (typeof time !== 'number' || !Number.isFinite(time))) {
@@ -96,6 +109,7 @@ function eventOf(m: EdnMap, position: number, file: string, line: number): Histo
   if (typeof m.node === 'string') e.node = m.node;
   if (m.error !== undefined && m.error !== null) e.error = typeof m.error === 'string' ? m.error : JSON.stringify(toJson(m.error));
   for (const k in m) if (!KNOWN.has(k) && Object.hasOwn(m, k)) e[k] = toJson(m[k]);
+  if (noProcess) e.noProcess = true;
   return e;
 }
 
@@ -145,13 +159,21 @@ export function parseEdnHistory(text: string, file: string, limits?: ReadLimits)
   const events: HistoryEvent[] = [];
   const lines: number[] = [];
   const index = new IndexCheck(file);
+  let noProcess = 0;
+  let firstNoProcess = 0;
   items.forEach((item, i) => {
     if (!isMap(item.value)) {
       throw new InputError(file, item.line, `expected an op map {:process …, :type …, :f …, :value …}, found ${show(item.value)}`);
     }
     index.note(item.value.index, i, item.line);
+    if (hasNoProcess(item.value) && noProcess++ === 0) firstNoProcess = item.line;
     events.push(eventOf(item.value, i, file, item.line));
     lines.push(item.line);
   });
-  return { events, lines, warnings: index.warnings() };
+  const warnings = index.warnings();
+  if (noProcess > 0) {
+    const all = noProcess === events.length ? 'every op has' : `${noProcess} op${noProcess === 1 ? ' has' : 's have'}`;
+    warnings.push({ line: firstNoProcess, what: `this op has no :process (${all} none): read as non-client events, as Elle reads them, so no checker judges them` });
+  }
+  return { events, lines, warnings };
 }

@@ -1,5 +1,6 @@
 // EDN importer: the reader's data types, Jepsen op maps → history events, and syntax errors with lines.
 import { describe, expect, it } from 'vitest';
+import { pairHistory } from '../../src/history/pair.js';
 import { InputError } from '../../src/util/exit.js';
 import { EdnTuple, readEdn } from '../../src/history/edn-reader.js';
 import { parseEdnHistory } from '../../src/history/edn.js';
@@ -77,6 +78,24 @@ describe('parseEdnHistory', () => {
       { index: 2, time: 2, process: 'nemesis', type: 'info', f: 'start', value: 'Cut off [:n1 #{:n2}]' },
       { index: 3, time: 3, process: 1, type: 'invoke', f: 'cas', value: [1, 2] },
     ]);
+  });
+
+  it('reads an op without :process (or with :process nil) as a non-client event, :f optional, with one warning', () => {
+    const text = `{:index 0 :type :invoke :value [[:append 1 1]]}
+{:index 1 :type :ok :value [[:append 1 1]]}
+{:index 2 :process nil :type :info :f :note}
+{:index 3 :process 0 :type :invoke :f :txn :value [[:r 1 nil]]}
+{:index 4 :process 0 :type :ok :f :txn :value [[:r 1 [1]]]}`;
+    const { events, warnings } = parseEdnHistory(text, 'np.edn');
+    expect(events[0]).toEqual({ index: 0, time: 0, process: 'nemesis', type: 'invoke', f: 'unknown', value: [['append', 1, 1]], noProcess: true });
+    expect(events[2]).toEqual({ index: 2, time: 2, process: 'nemesis', type: 'info', f: 'note', value: null, noProcess: true });
+    expect(events[3]!.process).toBe(0);
+    expect(warnings).toEqual([{ line: 1, what: 'this op has no :process (3 ops have none): read as non-client events, as Elle reads them, so no checker judges them' }]);
+    const paired = pairHistory(events);
+    expect(paired.ops.map((o) => o.invokeIndex)).toEqual([3]);
+    expect(paired.nemesis).toHaveLength(3);
+    // a client op still needs its :f, and a process of another kind is still refused
+    expect(() => parseEdnHistory('[{:process 1 :type :ok}]', 'x')).toThrow('x:1: expected :f to be a keyword, found nothing');
   });
 
   it('reads a list, or one map per line, with comments', () => {

@@ -77,3 +77,18 @@ export function leftPrimary(samples: readonly RoleSample[], node: string, from: 
   if (inside.some((s) => s.in_recovery === true)) return true;
   return new Set(inside.map((s) => s.postmaster_start)).size > 1;
 }
+
+/** The role fields of metrics.jsonl lines (parsed objects); lines without a time or node are skipped. */
+export function roleSamples(lines: readonly Record<string, unknown>[]): RoleSample[] {
+  const out: RoleSample[] = [];
+  for (const l of lines) {
+    if (typeof l.time !== 'number' || typeof l.node !== 'string') continue;
+    const s: RoleSample = { time: l.time, node: l.node };
+    if (typeof l.answered === 'number') s.answered = l.answered;
+    if (typeof l.in_recovery === 'boolean') s.in_recovery = l.in_recovery;
+    if (typeof l.postmaster_start === 'string') s.postmaster_start = l.postmaster_start;
+    if (typeof l.error === 'string') s.error = l.error;
+    out.push(s);
+  }
+  return out;
+}

@@ -2,8 +2,8 @@
 // not in recovery during overlapping spans) and from the history (a write acknowledged on one node entirely inside
 // another's certain primary span); acknowledged writes interleaving A, B, A without such proof are only possible.
 import type { Op, PairedHistory } from '../src/history/types.js';
-import { leftPrimary, primaryPeriods, type PrimaryPeriod, type RoleSample } from './primaries.js';
-import type { Anomaly, CheckContext, CheckResult, Validity } from './types.js';
+import { leftPrimary, primaryPeriods, roleSamples, type PrimaryPeriod, type RoleSample } from './primaries.js';
+import type { Anomaly, CheckContext, CheckResult, Checker, Validity } from './types.js';
 
 /** Writes named per side and per anomaly, at most (the counts are exact). */
 export const SPLIT_BRAIN_CAP = 20;
@@ -214,4 +214,10 @@ export function checkSplitBrain(history: PairedHistory, opts: SplitBrainOptions 
 /** The checker seam's shape: samples come through the context's extra field `samples`. */
 export function splitBrainChecker(history: PairedHistory, ctx: CheckContext & { samples?: readonly RoleSample[] } = {}): SplitBrainResult {
   return checkSplitBrain(history, ctx.samples ? { samples: ctx.samples } : {});
+}
+
+/** The checker over the sampler's metrics.jsonl lines (as parsed), for a run or `faultline check`. */
+export function splitBrainOn(metrics: readonly Record<string, unknown>[]): Checker {
+  const samples = roleSamples(metrics);
+  return (history) => checkSplitBrain(history, { samples });
 }

@@ -1,5 +1,6 @@
 // Nemesis registry: builds fault families from names (`--nemesis kill,partition`).
 import { failoverNemesis } from './failover.js';
+import { killDcsNemesis, killManagerNemesis, partitionDcsNemesis, stackSwitchoverNemesis } from './ha.js';
 import { linkNemesis, type LinkFaultOptions } from './link.js';
 import { PARTITION_MODES, partitionNemesis, type PartitionMode } from './partition.js';
 import { killNemesis, pauseNemesis } from './process.js';
@@ -40,6 +41,14 @@ export function makeNemesis(name: NemesisName, opts: NemesisOptions = {}): Nemes
       return schemaChangeNemesis(true);
     case 'schema-change-norefresh':
       return schemaChangeNemesis(false);
+    case 'kill-manager':
+      return killManagerNemesis();
+    case 'partition-dcs':
+      return partitionDcsNemesis();
+    case 'kill-dcs':
+      return killDcsNemesis();
+    case 'switchover':
+      return stackSwitchoverNemesis();
   }
 }
 

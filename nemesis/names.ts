@@ -15,6 +15,10 @@ export const NEMESIS_NAMES = [
   'switchover-fence',
   'schema-change',
   'schema-change-norefresh',
+  'kill-manager',
+  'partition-dcs',
+  'kill-dcs',
+  'switchover',
 ] as const;
 export type NemesisName = (typeof NEMESIS_NAMES)[number];
 
@@ -39,4 +43,8 @@ export const NEMESIS_NEEDS: Record<NemesisName, readonly Capability[]> = {
   'switchover-fence': ['stop'],
   'schema-change': ['subscriptions'],
   'schema-change-norefresh': ['subscriptions'],
+  'kill-manager': ['manager'],
+  'partition-dcs': ['dcs'],
+  'kill-dcs': ['dcs'],
+  switchover: ['stack-switchover'],
 };

@@ -324,7 +324,12 @@ class ClusterImpl implements Cluster, ClusterCtx {
     if ('isolate' in sel) {
       this.rec(sel.isolate);
       return links
-        .filter((l) => (l.kind === 'repl' && (l.from === sel.isolate || l.to === sel.isolate)) || (sel.includeClient === true && l.kind === 'client' && l.to === sel.isolate))
+        .filter(
+          (l) =>
+            (l.kind === 'repl' && (l.from === sel.isolate || l.to === sel.isolate)) ||
+            (l.kind === 'dcs' && l.from === sel.isolate) ||
+            (sel.includeClient === true && l.kind === 'client' && l.to === sel.isolate),
+        )
         .map((l) => l.name);
     }
     if ('kind' in sel) {
@@ -332,7 +337,17 @@ class ClusterImpl implements Cluster, ClusterCtx {
       return links.filter((l) => l.kind === sel.kind && (sel.node === undefined || l.from === sel.node || l.to === sel.node)).map((l) => l.name);
     }
     const [a, b] = sel.between;
-    return links.filter((l) => l.kind === 'repl' && ((a.includes(l.from) && b.includes(l.to)) || (b.includes(l.from) && a.includes(l.to)))).map((l) => l.name);
+    // shared links (from `*`, an HA member's one published address) and DCS links are cut on the smaller side: it
+    // loses every path into it and its DCS (which stays with the majority)
+    const small = a.length <= b.length ? a : b;
+    return links
+      .filter(
+        (l) =>
+          (l.kind === 'repl' && ((a.includes(l.from) && b.includes(l.to)) || (b.includes(l.from) && a.includes(l.to)))) ||
+          (l.kind === 'repl' && l.from === '*' && small.includes(l.to)) ||
+          (l.kind === 'dcs' && small.includes(l.from)),
+      )
+      .map((l) => l.name);
   }
 
   async cutLinks(sel: LinkSelector, mode: CutMode = 'blackhole'): Promise<string[]> {
@@ -446,6 +461,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
       await Promise.all([...this.samplers].map((s) => s.stop().catch(() => undefined)));
       // only the servers faultline runs: an attached node's stop command is a fault, not a clean-up
       await Promise.all([...this.recs.values()].filter((r) => r.managed).map((r) => r.process.stop().catch(() => r.process.kill())));
+      if (this.running?.stop) await this.running.stop().catch(() => undefined);
       await this.plane.close().catch(() => undefined);
       if (!this.keep) rmSync(this.dir, { recursive: true, force: true });
       for (const r of this.recs.values()) forgetSecret(String(this.adminConfig(r.node.name).password ?? ''));
@@ -501,8 +517,10 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   const servers = new Map<string, NodeProcess>();
   try {
     const specs = await Promise.all(
-      plan.nodes.map(async (n) => ({ n, host: n.attached?.endpoint.host ?? '127.0.0.1', port: n.attached?.endpoint.port ?? (await freePort()) })),
+      plan.nodes.map(async (n) => ({ n, host: n.attached?.endpoint.host ?? '127.0.0.1', port: n.attached?.endpoint.port || (await freePort()) })),
     );
+    // an attached node planned with port 0 (an HA member whose manager starts postgres later) gets a free one
+    for (const s of specs) if (s.n.attached && s.n.attached.endpoint.port === 0) s.n.attached.endpoint.port = s.port;
     for (const s of specs) if (!s.n.attached) servers.set(s.n.name, makeServer(s.n.name, dir, s.port, bins!, user!));
     // initdb (the slow part) runs while the proxy server starts
     const initdbs = Promise.all(plan.initdb.map((name) => servers.get(name)!.initdb(password)));

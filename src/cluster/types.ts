@@ -70,13 +70,13 @@ export interface ClusterNode {
  * What a link carries: clients to a node, or replication between nodes. HA topologies add theirs (a member to its
  * DCS, a pooler to a backend) so nemeses can cut them by kind.
  */
-export type LinkKind = 'client' | 'repl';
+export type LinkKind = 'client' | 'repl' | 'dcs' | 'api' | 'pooler';
 
 export interface Link {
   /** `client-n1`, `repl-n2-n1` (from the connecting side to the serving side) */
   readonly name: string;
   readonly kind: LinkKind;
-  /** connecting side: a node name, or `client` */
+  /** connecting side: a node name, `client`, or `*` for a link every other node shares (an HA member's one published address) */
   readonly from: string;
   /** serving node */
   readonly to: string;

@@ -20,7 +20,7 @@ import type { Cluster, ClusterOptions, Settlement, TableSnapshot } from '../clus
 import { MARKER_DDL, MARKER_TABLE, unsettledNodes } from '../cluster/settle.js';
 import { MonotonicClock } from '../history/clock.js';
 import { loadHistory } from '../history/load.js';
-import type { Json } from '../history/types.js';
+import type { Json, PairedHistory } from '../history/types.js';
 import type { FinalFile } from '../history/final-reads.js';
 import { HistoryWriter } from '../history/writer.js';
 import { onCleanup } from '../util/processes.js';
@@ -28,6 +28,8 @@ import { faultlineVersion } from '../util/version.js';
 import { Client } from './client.js';
 import { convergenceChecker } from '../../checkers/convergence.js';
 import { replicationChecker } from '../../checkers/replication.js';
+import { splitBrainOn } from '../../checkers/split-brain.js';
+import { checkUnavailability } from '../../checkers/unavailability.js';
 import { probeReplication, readMetrics } from '../cluster/replication-probe.js';
 import { makeProgress } from './progress.js';
 import { RUN_FILES, type RunResults, type RunStatus, type TestDescription } from './results.js';
@@ -194,6 +196,9 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
       latency: latencyChecker,
       convergence: withSettlement(convergenceChecker(snapshot, settled), settlement),
       ...(replicated ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
+      // HA stacks: two primaries at once (the sampler's samples in metrics.jsonl), and how long writes stopped
+      ...(topology.checkers.includes('split-brain') ? { 'split-brain': splitBrainOn(readMetrics(join(dir, RUN_FILES.metrics))) } : {}),
+      ...(topology.checkers.includes('unavailability') ? { unavailability: (h: PairedHistory) => checkUnavailability(h) } : {}),
     };
     const checked = compose(checkers)(loaded.history, { final: final.reads, settlement: settled, concurrency: o.concurrency });
     const perChecker: Record<string, CheckResult> = {};

@@ -11,6 +11,9 @@ const MEANS: Record<Capability, string> = {
   'link-faults': 'it needs links to put toxics on',
   promote: 'it needs a standby to promote',
   subscriptions: 'it needs logical subscriptions',
+  manager: 'it needs an HA manager process (Patroni, pg_autoctl) beside each postgres',
+  dcs: 'it needs a DCS or monitor (etcd, the pg_auto_failover monitor)',
+  'stack-switchover': "it needs an HA stack whose own command line does switchovers",
 };
 
 /** Why the plan's topology cannot give one of `needs` (the first missing), or null when it gives them all. */

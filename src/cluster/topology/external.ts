@@ -69,6 +69,9 @@ export const external = defineTopology({
       'link-faults': true,
       promote: "faultline does not manage the external nodes' replication: it cannot promote one",
       subscriptions: true,
+      manager: "faultline does not know the external nodes' HA manager",
+      dcs: 'it has no DCS or monitor',
+      'stack-switchover': 'it has no HA stack with a switchover command of its own',
     };
   },
   async start(ctx) {

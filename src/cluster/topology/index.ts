@@ -4,6 +4,7 @@ import { closest } from '../../util/suggest.js';
 import type { OptionSpec } from '../../util/option-spec.js';
 import { external } from './external.js';
 import { logicalBidir } from './logical-bidir.js';
+import { patroni } from './patroni.js';
 import { single } from './single.js';
 import { streamingAsync, streamingSync } from './streaming.js';
 import type { Topology } from './types.js';
@@ -14,6 +15,7 @@ export const TOPOLOGIES = [
   streamingSync,
   logicalBidir,
   external,
+  patroni,
 ] as const;
 
 export type TopologyName = (typeof TOPOLOGIES)[number]['name'];

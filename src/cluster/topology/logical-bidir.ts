@@ -92,6 +92,9 @@ export const logicalBidir = defineTopology({
     'link-faults': true,
     promote: 'its nodes are peers: there is no standby to promote',
     subscriptions: true,
+    manager: 'it has no HA manager process: faultline runs the servers itself',
+    dcs: 'it has no DCS or monitor',
+    'stack-switchover': 'it has no HA stack with a switchover command of its own',
   }),
   async start(ctx) {
     const recs = [...ctx.recs.values()];

@@ -20,6 +20,9 @@ export const single = defineTopology({
     'link-faults': true,
     promote: 'it has no standby to promote',
     subscriptions: 'it has no logical subscriptions',
+    manager: 'it has no HA manager process: faultline runs the servers itself',
+    dcs: 'it has no DCS or monitor',
+    'stack-switchover': 'it has no HA stack with a switchover command of its own',
   }),
   async start(ctx) {
     await startPrimary(ctx, ctx.rec('n1'));

@@ -74,6 +74,9 @@ function streaming<N extends 'streaming-async' | 'streaming-sync'>(name: N, sync
       'link-faults': true,
       promote: true,
       subscriptions: 'it replicates physically: there are no logical subscriptions',
+      manager: 'it has no HA manager process: faultline runs the servers itself',
+      dcs: 'it has no DCS or monitor',
+      'stack-switchover': 'it has no HA stack with a switchover command of its own',
     }),
     nodeSettings(plan, node): Record<string, string> {
       const s = syncOf(plan);

@@ -24,9 +24,15 @@ export type Capability =
   /** promote a standby and rewire the others (CapabilityApi.promote) */
   | 'promote'
   /** logical subscriptions between the nodes that faultline can refresh (CapabilityApi.subscriptions) */
-  | 'subscriptions';
+  | 'subscriptions'
+  /** an HA manager process per node (Patroni, pg_autoctl) to SIGKILL while its postgres runs on (CapabilityApi.manager) */
+  | 'manager'
+  /** a DCS or monitor the manager depends on, to kill or to cut one node from (CapabilityApi.dcs) */
+  | 'dcs'
+  /** a switchover through the stack's own command line (CapabilityApi.switchover) */
+  | 'stack-switchover';
 
-export const CAPABILITIES: readonly Capability[] = ['kill', 'pause', 'stop', 'partition', 'link-faults', 'promote', 'subscriptions'];
+export const CAPABILITIES: readonly Capability[] = ['kill', 'pause', 'stop', 'partition', 'link-faults', 'promote', 'subscriptions', 'manager', 'dcs', 'stack-switchover'];
 
 /** A topology's answer per capability: true, or one line saying why not. A capability left out is unsupported. */
 export type CapabilityReport = Partial<Record<Capability, true | string>>;
@@ -45,10 +51,41 @@ export interface Subscriptions {
   refresh(node: string): Promise<string[]>;
 }
 
+/** `manager`: the HA manager process of each node. */
+export interface ManagerControl {
+  /** SIGKILL of the manager process of `node` only (its postgres keeps running) */
+  kill(node: string): Promise<void>;
+  /** starts the manager of `node` again (it takes its running postgres back, or starts it) */
+  start(node: string): Promise<void>;
+  /** whether the manager of `node` runs */
+  running(node: string): boolean;
+}
+
+/** `dcs`: the consensus store (etcd) or monitor the managers depend on. */
+export interface DcsControl {
+  /** its members (etcd members, the monitor), in a stable order */
+  members(): string[];
+  /** SIGKILL of one member */
+  kill(member: string): Promise<void>;
+  start(member: string): Promise<void>;
+  /** cuts `node` from every DCS member (its links to them), nothing else */
+  cut(node: string): Promise<string[]>;
+  heal(node: string): Promise<string[]>;
+}
+
+/** `stack-switchover`: a planned switchover done by the stack's own command line. */
+export interface StackSwitchover {
+  /** switches the primary over to `candidate` (or the stack's choice); resolves once the new primary takes writes */
+  switchover(opts?: { candidate?: string; timeoutMs?: number }): Promise<{ from: string | null; to: string; command: string }>;
+}
+
 /** The code behind the capabilities that are more than node control or link faults (Cluster.capability). */
 export interface CapabilityApi {
   promote: Promoter;
   subscriptions: Subscriptions;
+  manager: ManagerControl;
+  dcs: DcsControl;
+  'stack-switchover': StackSwitchover;
 }
 
 /** One node a topology plans. */
@@ -75,7 +112,7 @@ export interface TopologyPlan {
 }
 
 /** Checkers a topology adds to every run, by name (the runner gathers their inputs). */
-export type TopologyChecker = 'replication';
+export type TopologyChecker = 'replication' | 'split-brain' | 'unavailability';
 
 /** How clients find the writable node when the run does not say (--routing). */
 export type DefaultRouting = 'primary' | 'fixed';
@@ -118,6 +155,8 @@ export interface RunningTopology {
   rejoin?(rec: NodeRec): Promise<void>;
   /** the capabilities' code */
   readonly api: Partial<CapabilityApi>;
+  /** stops what the topology started besides the cluster's own servers (an HA stack's daemons); called by Cluster.stop */
+  stop?(): Promise<void>;
 }
 
 /** Declares a topology, keeping its name's literal type (the registry derives TopologyName from it). */

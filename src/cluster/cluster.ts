@@ -104,7 +104,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
     return this.plane.url;
   }
   get pgVersion(): string {
-    return this.bins?.version ?? 'external';
+    return this.bins?.version ?? this.running?.pgVersion ?? 'external';
   }
   private get rt(): RunningTopology {
     if (!this.running) throw new Error(`topology ${this.topology} is not started yet`);

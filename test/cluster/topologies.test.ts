@@ -35,6 +35,7 @@ describe('topologies', () => {
       'streaming-sync': 'below',
       'logical-bidir': 'below',
       external: 'test/cluster/external.test.ts',
+      patroni: 'test/cluster/patroni.test.ts',
     };
     expect(Object.keys(covered).sort()).toEqual([...TOPOLOGY_NAMES].sort());
   });

@@ -1,13 +1,14 @@
 // `patroni`: Patroni 3 + etcd 3.4 from Debian's packages on Debian's PostgreSQL 15: Patroni bootstraps, clones,
 // restarts and fails over the members itself; faultline watches it (roles from GET /primary), and its faults aim at
 // the manager (kill-manager), the DCS (partition-dcs, kill-dcs) and the stack's own switchover (patronictl).
+import { execFileSync } from 'node:child_process';
 import { requirePackages, DEBIAN_PG_BIN } from '../ha/packages.js';
 import { PATRONI_DEFAULT_TIMINGS, type DcsTimings } from '../ha/patroni-config.js';
 import { PatroniMember, PatroniStack, waitFor } from '../ha/patroni.js';
 import { ClusterOptionError } from '../option-error.js';
 import { serverUser } from '../osuser.js';
 import { assertReachable } from '../reach.js';
-import { waitReplayed } from '../streaming.js';
+import { membersReplayed } from '../ha/replay.js';
 import type { FailoverResult } from '../types.js';
 import { BOOLEAN, int, type OptionSpec } from '../../util/option-spec.js';
 import { localNodes, planOf } from './plan.js';
@@ -131,9 +132,11 @@ export const patroni = defineTopology({
       return m;
     };
     const dcsLinks = (node: string): string[] => ctx.plane.all().filter((l) => l.kind === 'dcs' && l.from === node).map((l) => l.name);
+    const version = /([0-9]+\.[0-9]+)/.exec(execFileSync(`${DEBIAN_PG_BIN}/postgres`, ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
     return {
+      pgVersion: version,
       writable: async () => (current ? [current] : []),
-      waitForReplication: (ms) => waitReplayed(ctx, ms),
+      waitForReplication: (ms) => membersReplayed(ctx, ms),
       api: {
         manager: {
           kill: (n) => member(n).daemon!.kill(),

@@ -155,6 +155,8 @@ export interface RunningTopology {
   rejoin?(rec: NodeRec): Promise<void>;
   /** the capabilities' code */
   readonly api: Partial<CapabilityApi>;
+  /** the PostgreSQL version of servers the topology's own stack runs (the cluster's binaries' otherwise) */
+  readonly pgVersion?: string;
   /** stops what the topology started besides the cluster's own servers (an HA stack's daemons); called by Cluster.stop */
   stop?(): Promise<void>;
 }

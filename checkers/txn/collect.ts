@@ -40,7 +40,9 @@ export class AnomalyCollector {
 /** A txn as anomalies show it: invoke index, process, outcome and micro-ops (reads filled in for ok txns). */
 export function txnView(t: TxnTable, i: number): TxnView {
   const op = t.ops[i] as Op;
-  return { index: op.invokeIndex, process: op.process, type: op.type, value: effectiveMops(op) as Json };
+  const v: TxnView = { index: op.invokeIndex, process: op.process, type: op.type, value: effectiveMops(op) as Json };
+  if (op.node !== undefined) v.node = op.node;
+  return v;
 }
 
 /** The micro-op m (a flat index) as given in its txn. */

@@ -21,10 +21,10 @@ export function showMop(mop: unknown): string {
   return `[${String(f)} ${showValue(k)} ${showValue(v)}]`;
 }
 
-/** "#12 p3 ok [append x 1] [r y [1]]" */
+/** "#12 p3 ok [append x 1] [r y [1]]", with " on n2" after the process when the node is known */
 export function showTxn(t: TxnView): string {
   const mops = Array.isArray(t.value) ? t.value.map(showMop).join(' ') : showValue(t.value);
-  return `#${t.index} p${t.process} ${t.type} ${mops}`;
+  return `#${t.index} p${t.process}${t.node !== undefined ? ` on ${t.node}` : ''} ${t.type} ${mops}`;
 }
 
 function seconds(ns: number | undefined): string {

@@ -37,6 +37,8 @@ export interface TxnView {
   process: number;
   type: 'ok' | 'info' | 'fail';
   value: Json;
+  /** the node it ran on, when the history says (a long fork is read on two nodes) */
+  node?: string;
 }
 
 /** data of a cycle anomaly (G0, G1c, G-single-item, …): the cycle in order and one typed step per edge. */

@@ -72,6 +72,11 @@ export function renderTxnCycle(c: TxnCycle, width = 1100): string {
   const text = wrap(explainAnomaly(c.model, c.anomaly), 92);
   const R = n <= 2 ? 100 : Math.min(190, 70 + 22 * n);
   const graphH = 2 * R + 110;
+  // the explanation starts right of the graph (txn labels sit above or below their circles, never beside), and
+  // the picture is as wide as its longest line (monospace 11.5 px: about 7 px a character)
+  const left = 70;
+  const panelX = left + 2 * R + 70;
+  width = Math.max(width, panelX + 7 * Math.max(0, ...text.map((l) => l.length)) + 20);
   const height = Math.max(graphH, 70 + text.length * 15) + 40;
   const keys = (c.anomaly.keys ?? []).map((k) => (typeof k === 'string' ? k : String(k)));
   const title = `${c.anomaly.type}: a cycle of ${n} transaction${n === 1 ? '' : 's'}${keys.length ? ` on key${keys.length > 1 ? 's' : ''} ${keys.join(', ')}` : ''} (${c.checker})`;
@@ -92,7 +97,7 @@ export function renderTxnCycle(c: TxnCycle, width = 1100): string {
       .attr('d', 'M0,0 L10,5 L0,10 z')
       .attr('fill', st.color);
   }
-  const cx = 40 + R;
+  const cx = left + R;
   const cy = 60 + R;
   const nodeR = 24;
   const at = (i: number): [number, number] => {
@@ -155,24 +160,26 @@ export function renderTxnCycle(c: TxnCycle, width = 1100): string {
     const node = g.append('g').attr('class', 'txn').attr('data-index', t.index) as unknown as Sel;
     node.append('circle').attr('cx', x).attr('cy', y).attr('r', nodeR).attr('fill', '#fff').attr('stroke', INK).attr('stroke-width', 1.6);
     node.append('text').attr('x', x).attr('y', y + 5).attr('text-anchor', 'middle').attr('font-size', 14).attr('font-weight', 700).attr('fill', INK).text(`T${i + 1}`);
-    // invoke index and process, just outside the circle on the side away from the centre
-    const ux = n === 2 ? 0 : (x - cx) / R;
-    const uy = n === 2 ? 1 : (y - cy) / R;
-    const sx = x + ux * (nodeR + 16);
-    const sy = y + uy * (nodeR + 12) + 4;
+    // invoke index, process and node, centred above the circle (upper half) or below it: never beside it, where
+    // a left-hand label would leave the picture and a right-hand one run into the explanation
+    const above = n !== 2 && y < cy - 1;
     node
       .append('text')
-      .attr('x', sx)
-      .attr('y', sy)
-      .attr('text-anchor', Math.abs(ux) < 0.3 ? 'middle' : ux < 0 ? 'end' : 'start')
+      .attr('x', x)
+      .attr('y', above ? y - nodeR - 6 : y + nodeR + 14)
+      .attr('text-anchor', 'middle')
       .attr('font-size', 10)
       .attr('fill', MUTED)
-      .text(`#${t.index} p${t.process}`);
+      // a halo keeps it readable where an arrow ends under it
+      .attr('stroke', '#fff')
+      .attr('stroke-width', 3)
+      .attr('paint-order', 'stroke')
+      .text(`#${t.index} p${t.process}${t.node !== undefined ? ` ${t.node}` : ''}`);
     node.append('title').text(`T${i + 1}: ${JSON.stringify(t.value)}`);
   });
   const types = [...new Set(data.steps.map((s) => s.type))];
   legend(f.svg as unknown as Sel, types.map((t) => ({ label: STEP_STYLE[t].label, color: STEP_STYLE[t].color, shape: 'line' as const })), 20, height - 14);
-  const ex = f.svg.append('g').attr('class', 'explanation').attr('transform', `translate(${2 * R + 110},64)`);
+  const ex = f.svg.append('g').attr('class', 'explanation').attr('transform', `translate(${panelX},64)`);
   const however = text.findIndex((l) => l.startsWith('  - However'));
   text.forEach((line, i) => {
     ex.append('text')

@@ -54,6 +54,26 @@ describe('txn cycle pictures', () => {
     }
   });
 
+  it('names the node each txn ran on, in the labels and the explanation; no text leaves the picture', () => {
+    // the long fork's readers on two nodes, as a primary and a standby would serve them
+    const onNodes = events.map((e) => ({ ...e, node: e.process === 2 ? 'n1' : e.process === 3 ? 'n2' : 'n1' }));
+    const r = checkTxn('list-append', pairHistory(onNodes), { consistencyModels: ['snapshot-isolation'] });
+    const fork = txnCycles({ valid: r.valid, checkers: { txn: r }, summary: [] }).find((c) => c.anomaly.type === 'G-nonadjacent-item');
+    expect(fork).toBeDefined();
+    const svg = renderTxnCycle(fork!);
+    const views = (fork!.anomaly.data as { txns: Array<{ index: number; process: number; node?: string }> }).txns;
+    for (const t of views) {
+      expect(t.node).toBeDefined();
+      expect(svg).toContain(`#${t.index} p${t.process} ${t.node}<`);
+      expect(svg).toContain(`#${t.index} p${t.process} on ${t.node} ok`);
+    }
+    const width = Number(/<svg[^>]* width="(\d+)"/.exec(svg)![1]);
+    for (const m of svg.matchAll(/<text x="(-?[\d.]+)"[^>]*text-anchor="(\w+)"/g)) {
+      expect(Number(m[1])).toBeGreaterThanOrEqual(m[2] === 'end' ? 40 : 0);
+      expect(Number(m[1])).toBeLessThanOrEqual(width);
+    }
+  });
+
   it('wraps the explanation keeping the indentation of a step', () => {
     expect(wrap('  - T1 < T2, because T2 observed the append', 16)).toEqual(['  - T1 < T2,', '    because T2', '    observed the', '    append']);
   });

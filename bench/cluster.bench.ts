@@ -1,5 +1,7 @@
 // Cluster start-up: time from nothing to a ready cluster (startCluster resolved: every node accepts connections,
-// standbys stream, subscriptions apply), median of a few runs, against one `single` node in the same run.
+// standbys stream, subscriptions apply; HA stacks: a leader and streaming replicas), median of a few runs, against
+// one `single` node in the same run.
+import { missingPackages } from '../src/cluster/ha/packages.js';
 import { defaultRunBase, startCluster, type ClusterOptions } from '../src/cluster/index.js';
 
 const RUNS = Number(process.env.FAULTLINE_BENCH_RUNS ?? 3);
@@ -8,6 +10,8 @@ const CASES: { label: string; opts: ClusterOptions }[] = [
   { label: 'single (baseline)', opts: { topology: 'single' } },
   { label: 'streaming-sync, 3 nodes', opts: { topology: 'streaming-sync', nodes: 3 } },
   { label: 'logical-bidir, 2 nodes', opts: { topology: 'logical-bidir', nodes: 2 } },
+  // HA stacks (Debian packages): ready = a leader elected and every replica streaming
+  ...(missingPackages('patroni').length === 0 ? [{ label: 'patroni + etcd, 3 members', opts: { topology: 'patroni', nodes: 3 } as ClusterOptions }] : []),
 ];
 
 function median(xs: number[]): number {

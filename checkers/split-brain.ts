@@ -1,6 +1,6 @@
-// split-brain: two nodes primary and accepting writes at once. Proof comes from the sampler (two nodes certainly
-// not in recovery during overlapping spans) and from the history (a write acknowledged on one node entirely inside
-// another's certain primary span); acknowledged writes interleaving A, B, A without such proof are only possible.
+// split-brain: two nodes primary and both acknowledging writes at once. Two primaries come from the sampler (nodes
+// certainly not in recovery during overlapping spans) or the history (a write acknowledged on one node inside another's
+// certain primary span); acknowledged writes interleaving A, B, A without such proof are only possible.
 import type { Op, PairedHistory } from '../src/history/types.js';
 import { leftPrimary, primaryPeriods, roleSamples, type PrimaryPeriod, type RoleSample } from './primaries.js';
 import type { Anomaly, CheckContext, CheckResult, Checker, Validity } from './types.js';
@@ -174,6 +174,8 @@ export interface SplitBrainResult extends CheckResult {
   anomalies: SplitBrainAnomaly[];
   /** the sampler's certain primary spans per node */
   primaryPeriods: PrimaryPeriod[];
+  /** two primaries at once of which at most one acknowledged writes inside the overlap (not a split brain) */
+  primaryOverlaps: SplitBrainData[];
   /** interleaved acknowledgements the samples neither prove nor explain (first per ordered pair of nodes) */
   possible: PossibleSplitBrain[];
   samples: number;
@@ -187,7 +189,7 @@ export function checkSplitBrain(history: PairedHistory, opts: SplitBrainOptions 
   const samples = opts.samples ?? [];
   const periods = primaryPeriods(samples);
   const windows = merge([...overlaps(periods), ...writesInside(periods, writes)]);
-  const anomalies: SplitBrainAnomaly[] = windows.map((w) => {
+  const found: SplitBrainAnomaly[] = windows.map((w) => {
     const sides: [SideWrites, SideWrites] = [side(w.a, w, writes), side(w.b, w, writes)];
     const evidence = (['samples', 'writes'] as const).filter((e) => w.evidence.has(e));
     return {
@@ -197,14 +199,23 @@ export function checkSplitBrain(history: PairedHistory, opts: SplitBrainOptions 
       data: { from: w.from, to: w.to, evidence, sides },
     };
   });
+  // a split brain is both sides taking writes: two primaries of which one acknowledged nothing (its commits hung
+  // waiting for a synchronous standby, or no client went there) are reported, not judged
+  const anomalies = found.filter((a) => a.data!.sides.every((x) => x.count > 0));
+  const twoPrimaries = found.filter((a) => !anomalies.includes(a));
   const possible = interleavings(writes, anomalies, opts.samples);
   const valid: Validity = anomalies.length > 0 ? false : possible.length > 0 ? 'unknown' : true;
-  const result: SplitBrainResult = { valid, anomalies, primaryPeriods: periods, possible, samples: samples.length };
+  const result: SplitBrainResult = { valid, anomalies, primaryOverlaps: twoPrimaries.map((o) => o.data!), possible, primaryPeriods: periods, samples: samples.length };
   if (anomalies.length > 0) {
     const a = anomalies[0]!;
     const [s, t] = a.data!.sides;
     result.reason = `${a.nodes!.join(' and ')} were both primary for ${((a.data!.to - a.data!.from) / 1e6).toFixed(0)} ms (${a.data!.evidence.join(', ')}); writes acknowledged inside: ${s.count} on ${s.node}, ${t.count} on ${t.node}`;
-  } else if (possible.length > 0) {
+  } else if (twoPrimaries.length > 0) {
+    const o = twoPrimaries[0]!.data!;
+    const took = o.sides.filter((x) => x.count > 0).map((x) => x.node);
+    result.reason = `${o.sides[0].node} and ${o.sides[1].node} were both primary for ${((o.to - o.from) / 1e6).toFixed(0)} ms, but writes were acknowledged ${took.length ? `on ${took.join(', ')} only` : 'on neither'}`;
+  }
+  if (anomalies.length === 0 && possible.length > 0) {
     const p = possible[0]!;
     result.reason = `writes acknowledged on ${p.nodes[0]}, then ${p.nodes[1]}, then ${p.nodes[0]} again (invokes ${p.writes.join(', ')}), and ${samples.length === 0 ? 'no samples' : 'the samples do not'} prove or explain it`;
   }

@@ -58,6 +58,20 @@ describe('split-brain: hand-made', () => {
     expect(r).toMatchObject({ valid: true, anomalies: [], possible: [] });
   });
 
+  it('two primaries of which one acknowledged nothing (a synchronous orphan whose commits hang) are reported, not judged', () => {
+    const samples: RoleSample[] = [];
+    for (let t = 0; t <= 10_000; t += 1000) {
+      samples.push(sample('n1', t, false));
+      samples.push(sample('n2', t, t < 5000));
+    }
+    const ops = [write('n1', 100, 200), write('n1', 5500, 9900, 'info'), write('n2', 6300, 6400)];
+    const r = checkSplitBrain(history(ops), { samples });
+    expect(r.valid).toBe(true);
+    expect(r.anomalies).toEqual([]);
+    expect(r.primaryOverlaps.map((o) => o.sides.map((x) => [x.node, x.count]))).toEqual([[['n1', 0], ['n2', 1]]]);
+    expect(r.reason).toMatch(/both primary for [0-9]+ ms, but writes were acknowledged on n2 only/);
+  });
+
   it('interleaved acknowledgements without samples are only possible (unknown); a switchback the samples show is fine', () => {
     const ops = [write('n1', 0, 10), write('n2', 20, 30), write('n1', 40, 50)];
     const r = checkSplitBrain(history(ops));

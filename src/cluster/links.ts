@@ -32,6 +32,9 @@ export interface LinkSpec {
   upstreamHost: string;
   upstreamPort: number;
   wan: boolean;
+  /** where the link listens when not 127.0.0.1 on a free port (an HA node registered under another loopback address) */
+  listenHost?: string;
+  listenPort?: number;
 }
 
 export class LinkPlane {
@@ -93,9 +96,9 @@ export class LinkPlane {
     if (existing) await this.remove(spec.name);
     let lastErr: unknown;
     for (let attempt = 0; attempt < 5; attempt++) {
-      const port = await freePort();
+      const port = spec.listenPort ?? (await freePort());
       try {
-        await this.api.createProxy({ name: spec.name, listen: `127.0.0.1:${port}`, upstream: `${spec.upstreamHost}:${spec.upstreamPort}`, enabled: true });
+        await this.api.createProxy({ name: spec.name, listen: `${spec.listenHost ?? '127.0.0.1'}:${port}`, upstream: `${spec.upstreamHost}:${spec.upstreamPort}`, enabled: true });
       } catch (err) {
         lastErr = err;
         if (httpStatus(err) === 409) {

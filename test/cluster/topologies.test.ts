@@ -36,6 +36,7 @@ describe('topologies', () => {
       'logical-bidir': 'below',
       external: 'test/cluster/external.test.ts',
       patroni: 'test/cluster/patroni.test.ts',
+      'pg-auto-failover': 'test/cluster/pg-auto-failover.test.ts',
     };
     expect(Object.keys(covered).sort()).toEqual([...TOPOLOGY_NAMES].sort());
   });

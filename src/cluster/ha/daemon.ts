@@ -30,6 +30,13 @@ export class Daemon {
     private readonly guard: Guard,
   ) {}
 
+  private args: readonly string[] | null = null;
+
+  /** Arguments for the next starts (pg_autoctl: `create … --run` once, then `run`). */
+  useArgs(args: readonly string[]): void {
+    this.args = args;
+  }
+
   get running(): boolean {
     return this.child !== null;
   }
@@ -40,7 +47,7 @@ export class Daemon {
     const fd = openSync(s.logFile, 'a', 0o600);
     let child: ChildProcess;
     try {
-      child = spawn(s.command, [...s.args], {
+      child = spawn(s.command, [...(this.args ?? s.args)], {
         stdio: ['ignore', fd, fd],
         cwd: s.cwd,
         detached: true,

@@ -1,142 +1,27 @@
 // The Patroni + etcd stack: etcd members, one Patroni per node (it bootstraps, clones and restarts its postgres), every
 // TCP path through a link: member → etcd (`dcs-nK-eJ`), member → member (`peer-nK`, `peer-api-nK`: Patroni publishes
 // one address per member, so every other member shares it), clients → REST (`api-nK`). Roles come from GET /primary.
-import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+export { waitFor } from './member.js';
+import { chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import type pg from 'pg';
 import { freePort } from '../../util/ports.js';
-import { isAlive, signalTree } from '../../util/processes.js';
 import type { LinkPlane } from '../links.js';
 import type { OsUser } from '../osuser.js';
-import type { DownReason, Endpoint, NodeProcess } from '../process.js';
-import { withClient } from '../sql.js';
 import { Daemon } from './daemon.js';
+import { ManagedMember, waitFor } from './member.js';
 import { EtcdMember, type EtcdMemberSpec } from './etcd.js';
 import { Guard } from './guard.js';
 import { patroniYaml, type DcsTimings } from './patroni-config.js';
 
 const execFileAsync = promisify(execFile);
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** Waits until `cond` holds, polling every `everyMs`; throws `what` after `timeoutMs`. */
-export async function waitFor(what: string, cond: () => Promise<boolean> | boolean, timeoutMs: number, everyMs = 200): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    if (await cond()) return;
-    if (Date.now() > end) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)} s waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-/** The postmaster PID a data directory's postmaster.pid names while it lives, else null. */
-export function postmasterPid(dataDir: string): number | null {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-    return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-/** One Patroni member as the cluster sees a node: its postgres (which Patroni runs) plus its manager. */
-export class PatroniMember implements NodeProcess {
-  readonly endpoint: Endpoint;
-  daemon: Daemon | null = null;
-  dataDir = '';
+/** One Patroni member as the cluster sees a node, plus its REST API. */
+export class PatroniMember extends ManagedMember {
+  /** the REST API's direct port, and as clients reach it (through `api-<name>`) */
   apiPort = 0;
-  /** the REST API as clients reach it (through `api-<name>`) */
   clientApiPort = 0;
-  paused = false;
-  private reason: DownReason = 'stopped';
-  private stopping = false;
-
-  constructor(readonly name: string) {
-    this.endpoint = { host: '127.0.0.1', port: 0, user: 'postgres', password: '', database: 'postgres' };
-  }
-
-  get logFile(): string | null {
-    return this.daemon?.spec.logFile ?? null;
-  }
-  get pid(): number | null {
-    return this.dataDir ? postmasterPid(this.dataDir) : null;
-  }
-  get running(): boolean {
-    return this.pid !== null;
-  }
-  get downReason(): DownReason {
-    return this.reason;
-  }
-  get initdbOutput(): string | null {
-    return null;
-  }
-
-  async initdb(): Promise<void> {
-    throw new Error('Patroni bootstraps its members itself');
-  }
-  async writeFile(rel: string, content: string, mode = 0o600): Promise<void> {
-    writeFileSync(join(this.dataDir, rel), content, { mode });
-  }
-  async cloneFrom(): Promise<void> {
-    throw new Error('Patroni clones its members itself');
-  }
-
-  /** Starts the manager if it is down and waits until postgres accepts `probe`. */
-  async start(probe: pg.ClientConfig, timeoutMs = 120_000): Promise<void> {
-    this.resume();
-    if (this.daemon && !this.daemon.running) this.daemon.start();
-    await waitFor(`${this.name}'s postgres to accept connections`, async () => {
-      try {
-        await withClient({ ...probe, connectionTimeoutMillis: 2000 }, async (c) => c.query('SELECT 1'));
-        return true;
-      } catch {
-        return false;
-      }
-    }, timeoutMs, 300);
-    this.reason = 'exited';
-  }
-
-  /** Stops the manager (it shuts its postgres down) and any postmaster it left behind. */
-  async stop(timeoutMs = 30_000): Promise<void> {
-    this.stopping = true;
-    this.resume();
-    await this.daemon?.stop(timeoutMs);
-    const pid = this.pid;
-    if (pid !== null) {
-      signalTree(pid, 'SIGCONT');
-      process.kill(pid, 'SIGQUIT');
-      await waitFor(`${this.name}'s postmaster to exit`, () => !isAlive(pid), 15_000, 100).catch(() => signalTree(pid, 'SIGKILL'));
-    }
-    this.reason = 'stopped';
-    this.stopping = false;
-  }
-
-  /** SIGKILL of postgres only (the postmaster and its children); Patroni, if running, starts it again. */
-  async kill(): Promise<void> {
-    const pid = this.pid;
-    if (pid === null) return;
-    signalTree(pid, 'SIGSTOP');
-    signalTree(pid, 'SIGKILL');
-    await waitFor(`${this.name}'s postmaster to die`, () => !isAlive(pid), 10_000, 50);
-    this.reason = 'killed';
-    this.paused = false;
-  }
-
-  /** SIGSTOP of the manager and of postgres: the member freezes, its leader key expires after the TTL. */
-  async pause(): Promise<void> {
-    this.daemon?.pause();
-    const pid = this.pid;
-    if (pid !== null) signalTree(pid, 'SIGSTOP');
-    this.paused = true;
-  }
-
-  async resume(): Promise<void> {
-    const pid = this.pid;
-    if (pid !== null) signalTree(pid, 'SIGCONT');
-    this.daemon?.resume();
-    this.paused = false;
-  }
 
   /** GET `path` on this member's REST API through its client link: status and JSON body (status 0: no answer). */
   async rest(path: string, timeoutMs = 1500): Promise<{ status: number; body: unknown }> {
@@ -147,10 +32,6 @@ export class PatroniMember implements NodeProcess {
     } catch {
       return { status: 0, body: null };
     }
-  }
-
-  get isStopping(): boolean {
-    return this.stopping;
   }
 }
 

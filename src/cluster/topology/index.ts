@@ -5,6 +5,7 @@ import type { OptionSpec } from '../../util/option-spec.js';
 import { external } from './external.js';
 import { logicalBidir } from './logical-bidir.js';
 import { patroni } from './patroni.js';
+import { pgAutoFailover } from './pg-auto-failover.js';
 import { single } from './single.js';
 import { streamingAsync, streamingSync } from './streaming.js';
 import type { Topology } from './types.js';
@@ -16,6 +17,7 @@ export const TOPOLOGIES = [
   logicalBidir,
   external,
   patroni,
+  pgAutoFailover,
 ] as const;
 
 export type TopologyName = (typeof TOPOLOGIES)[number]['name'];

@@ -37,6 +37,7 @@ describe('topologies', () => {
       external: 'test/cluster/external.test.ts',
       patroni: 'test/cluster/patroni.test.ts',
       'pg-auto-failover': 'test/cluster/pg-auto-failover.test.ts',
+      pgpool: 'test/cluster/pgpool.test.ts',
     };
     expect(Object.keys(covered).sort()).toEqual([...TOPOLOGY_NAMES].sort());
   });

@@ -30,7 +30,7 @@ const plans = (t: Topology) => resolveCluster({ topology: t.name as never, ...(t
 describe('the topology registry', () => {
   it('names each topology once, each with a summary, its options with help, and a report for every capability', () => {
     expect(new Set(TOPOLOGY_NAMES).size).toBe(TOPOLOGIES.length);
-    expect(TOPOLOGY_NAMES).toEqual(['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external', 'patroni', 'pg-auto-failover']);
+    expect(TOPOLOGY_NAMES).toEqual(['single', 'streaming-async', 'streaming-sync', 'logical-bidir', 'external', 'patroni', 'pg-auto-failover', 'pgpool']);
     for (const t of TOPOLOGIES as readonly Topology[]) {
       expect(t.summary.length, t.name).toBeGreaterThan(10);
       for (const o of t.options) expect(o.help.length, `${t.name} --${o.key}`).toBeGreaterThan(5);
@@ -53,6 +53,7 @@ describe('the topology registry', () => {
       ['retryTimeout', ['patroni']],
       ['synchronousMode', ['patroni']],
       ['etcdNodes', ['patroni']],
+      ['failoverCommand', ['pgpool']],
     ]);
   });
 

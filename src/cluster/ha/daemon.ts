@@ -95,11 +95,11 @@ export class Daemon {
     await this.exit;
   }
 
-  /** SIGTERM (resumed first), SIGKILL after `timeoutMs`. */
-  async stop(timeoutMs = 30_000): Promise<void> {
+  /** `signal` (SIGTERM; resumed first), SIGKILL after `timeoutMs`. */
+  async stop(timeoutMs = 30_000, signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {
     if (!this.child) return;
     this.signal('SIGCONT');
-    this.signal('SIGTERM');
+    this.signal(signal);
     let timer: NodeJS.Timeout | undefined;
     const timedOut = new Promise<boolean>((r) => (timer = setTimeout(() => r(true), timeoutMs)));
     const done = await Promise.race([this.exit.then(() => false), timedOut]);

@@ -6,6 +6,7 @@ import { external } from './external.js';
 import { logicalBidir } from './logical-bidir.js';
 import { patroni } from './patroni.js';
 import { pgAutoFailover } from './pg-auto-failover.js';
+import { pgpool } from './pgpool.js';
 import { single } from './single.js';
 import { streamingAsync, streamingSync } from './streaming.js';
 import type { Topology } from './types.js';
@@ -18,6 +19,7 @@ export const TOPOLOGIES = [
   external,
   patroni,
   pgAutoFailover,
+  pgpool,
 ] as const;
 
 export type TopologyName = (typeof TOPOLOGIES)[number]['name'];

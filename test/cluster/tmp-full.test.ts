@@ -6,7 +6,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findBinaries } from '../../src/cluster/binaries.js';
+import { binariesFor } from '../../src/cluster/binaries.js';
 import { cloneInto } from '../../src/cluster/clone.js';
 import { autoConf, conninfo, hbaConf, postgresqlConf } from '../../src/cluster/config.js';
 import { parseSysvShm } from '../../src/cluster/ipc.js';
@@ -16,8 +16,10 @@ import { freePort } from '../../src/util/ports.js';
 import { mountTmpfs } from '../support/tmpfs.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
-const bins = findBinaries();
-const user = serverUser();
+// a server user of this test's own: the shared `faultline` user's servers in other tests (and other suites on the
+// machine) create and remove shared memory meanwhile, which a before/after comparison would count as this test's
+const user = serverUser('faultline-tmpfull');
+const bins = binariesFor(user);
 const PASSWORD = 'tmp-full-test';
 const scratch = mkdtempSync(join(tmpdir(), 'faultline-tmpfull-'));
 chmodSync(scratch, 0o755);

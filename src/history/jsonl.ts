@@ -16,7 +16,7 @@ import {
   type ReadLimits,
 } from './guards.js';
 import type { HistoryEvent } from './types.js';
-import { HistoryValidator } from './validate.js';
+import { HistoryValidator, type InputWarning } from './validate.js';
 
 export type EventSink = (event: HistoryEvent, line: number) => void;
 
@@ -38,6 +38,7 @@ export class JsonlParser {
   private heldBytes = 0;
   private line = 0;
   private first = true;
+  private tornTail: InputWarning | null = null;
   private readonly maxLine: number;
 
   constructor(
@@ -75,14 +76,45 @@ export class JsonlParser {
     if (nl + 1 < chunk.length) this.hold(chunk.subarray(nl + 1));
   }
 
-  /** Flush the last line (a final line without newline is accepted). */
+  /**
+   * Flush the last line. A final line without newline is accepted when it is whole JSON; when it is not, it is
+   * the tail of a write cut short (a SIGKILLed writer: Linux may end a multi-page write(2) early on a fatal
+   * signal), so it is dropped with a warning and the events before it stand.
+   */
   end(): void {
     if (this.heldBytes > 0) {
       const head = Buffer.concat(this.held, this.heldBytes);
       this.held = [];
       this.heldBytes = 0;
-      this.lines(this.decode(head, this.line + 1));
+      const text = this.decode(head, this.line + 1);
+      if (this.torn(text)) {
+        this.tornTail = { line: this.line + 1, what: `the last line has no newline and is not whole JSON (${head.length} bytes: a writer killed mid-write?); it was ignored` };
+        return;
+      }
+      this.lines(text);
     }
+  }
+
+  /**
+   * Is this final, unterminated text the cut-off start of a JSON object? Only when the parser ran out of input:
+   * a syntax error before the end (`{"a": 1}x`) is malformed input as anywhere else.
+   */
+  private torn(text: string): boolean {
+    if (!text.startsWith('{')) return false;
+    try {
+      JSON.parse(text);
+      return false;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : '';
+      if (/end of JSON input/.test(msg)) return true;
+      const at = /at position (\d+)/.exec(msg);
+      return at !== null && Number(at[1]) >= text.length;
+    }
+  }
+
+  /** What was accepted but is worth a word: the validator's warnings, and a dropped torn last line. */
+  warnings(): InputWarning[] {
+    return this.tornTail ? [...this.validator.warnings(), this.tornTail] : this.validator.warnings();
   }
 
   /** Keep the bytes of an unfinished line (copied: a caller may reuse its chunk buffer). */

@@ -187,7 +187,7 @@ class SourceReader {
     const name = this.name;
     if (this.jsonl) {
       this.jsonl.end();
-      return { format: 'jsonl', warnings: this.jsonl.validator.warnings().map((w) => `${name}:${w.line}: ${w.what}`) };
+      return { format: 'jsonl', warnings: this.jsonl.warnings().map((w) => `${name}:${w.line}: ${w.what}`) };
     }
     if (this.fmt === null) return { format: 'jsonl', warnings: [] }; // empty or blank input: no events
     const bytes = Buffer.concat(this.held);

@@ -103,7 +103,7 @@ describe('faultline check --final: the final reads a run wrote beside its histor
 describe('faultline check: malformed input exits 65 with one line naming file:line', () => {
   const inv = (i: number, p: number, f = 'read', extra = '') => `{"index":${i},"time":${i},"process":${p},"type":"invoke","f":"${f}"${extra}}`;
   const cases: Array<[string, string, number, string]> = [
-    ['bad JSON', `${inv(0, 0)}\n{"index":1,`, 2, 'expected one JSON object per line; got invalid JSON'],
+    ['bad JSON', `${inv(0, 0)}\n{"index":1,\n`, 2, 'expected one JSON object per line; got invalid JSON'],
     ['a missing field', `${inv(0, 0)}\n{"index":1,"time":1,"process":0,"type":"ok"}`, 2, 'expected "f" to be a string; got nothing'],
     ['an ill-typed field', `{"index":0,"time":"soon","process":0,"type":"invoke","f":"read"}`, 1, 'expected "time" to be a non-negative integer'],
     ['a bad process', `{"index":0,"time":0,"process":1.5,"type":"invoke","f":"read"}`, 1, 'expected "process" to be an integer or "nemesis"; got 1.5'],

@@ -106,6 +106,15 @@ describe('item 10: consistent acceptance, repairs are warnings', () => {
     expect(j.warnings).toHaveLength(1);
   });
 
+  it('a last line cut short (a SIGKILLed writer): dropped with a warning, the rest checked; with its newline it is malformed (65)', () => {
+    const torn = file('torn.jsonl', `${jsonl}\n{"index":4,"time":4,"proc`);
+    const r = faultline(['check', '--model', 'register', torn]);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toBe(`faultline: warning: ${torn}:5: the last line has no newline and is not whole JSON (25 bytes: a writer killed mid-write?); it was ignored\n`);
+    const bad = file('torn-nl.jsonl', `${jsonl}\n{"index":4,"time":4,"proc\n`);
+    expectOneLine(faultline(['check', '--model', 'register', bad]).stderr, `${bad}:5: expected one JSON object per line; got invalid JSON`);
+  });
+
   it('a duplicate EDN :index: 65; gaps: renumbered with a warning', () => {
     const dup = file('dup.edn', edn.replace('{:process 0 :type :ok', '{:index 0 :process 0 :type :ok').replace('{:process 0 :type :invoke', '{:index 0 :process 0 :type :invoke'));
     const r = faultline(['check', '--model', 'register', dup]);

@@ -55,6 +55,18 @@ describe('JSONL reader', () => {
     }
   });
 
+  it('drops a last line cut short (a killed writer) with a warning, and keeps the events before it', () => {
+    for (const tail of ['{"index": 1, "ti', '{"index": 1,', '{"index": 1, "time": 10, "process": 0, "type": "ok", "f": "read", "value": [1, 2', '{"index": 1, "f": "re']) {
+      const p = new JsonlParser('h.jsonl', () => {});
+      p.push(Buffer.from(`${inv(0, 0)}\n${tail}`));
+      p.end();
+      expect(p.events).toBe(1);
+      expect(p.warnings()).toEqual([{ line: 2, what: expect.stringMatching(/^the last line has no newline and is not whole JSON \(\d+ bytes: a writer killed mid-write\?\); it was ignored$/) }]);
+    }
+    // the same text with its newline is a malformed line, not a torn write
+    expect(errorOf(`${inv(0, 0)}\n{"index": 1,\n`).line).toBe(2);
+  });
+
   it('counts lines across chunk borders for error messages', () => {
     const p = new JsonlParser('h.jsonl', () => {});
     p.push(Buffer.from(`${inv(0, 0)}\n\n`));
@@ -65,7 +77,8 @@ describe('JSONL reader', () => {
   });
 
   const cases: Array<[string, string, number, RegExp]> = [
-    ['bad JSON', `${inv(0, 0)}\n{"index": 1,`, 2, /^expected one JSON object per line; got invalid JSON \(.+\)$/],
+    ['bad JSON', `${inv(0, 0)}\n{"index": 1,\n${inv(1, 1)}`, 2, /^expected one JSON object per line; got invalid JSON \(.+\)$/],
+    ['bad JSON on an unterminated last line', `${inv(0, 0)}\n{"index": 1}x`, 2, /^expected one JSON object per line; got invalid JSON \(.+\)$/],
     ['a non-object', `${inv(0, 0)}\n[1,2]`, 2, /^expected an event object; got \[1,2\]$/],
     ['a missing index', JSON.stringify({ time: 0, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "index" to be a non-negative integer; got nothing$/],
     ['a string index', JSON.stringify({ index: '0', time: 0, process: 0, type: 'invoke', f: 'read' }), 1, /^expected "index" .*; got "0"$/],
@@ -103,7 +116,7 @@ describe('JSONL reader', () => {
   });
 
   it('bounds the length of the JSON error message', () => {
-    const err = errorOf(`{"index": 0, "x": "${'a'.repeat(5000)}`);
+    const err = errorOf(`{"index": 0, "x": "${'a'.repeat(5000)}\n`);
     expect(err.message.length).toBeLessThan(300);
   });
 });

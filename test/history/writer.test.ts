@@ -81,8 +81,10 @@ describe('HistoryWriter', () => {
         child.on('error', reject);
       });
       const text = readFileSync(path, 'utf8');
-      expect(text.endsWith('\n')).toBe(true);
       const loaded = await loadHistory(path);
+      // a SIGKILL can end a multi-page write(2) early: then the last line is cut, and the reader drops it, saying so
+      if (!text.endsWith('\n')) expect(loaded.warnings.join('\n')).toMatch(/the last line has no newline and is not whole JSON/);
+      else expect(loaded.warnings).toEqual([]);
       expect(loaded.history.events).toBeGreaterThan(100);
       const r = checkSet(loaded.history);
       expect(r.valid).toBe(true);

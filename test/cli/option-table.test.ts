@@ -29,6 +29,9 @@ function sample(o: OptionSpec): unknown {
   const t = o.type;
   switch (t.kind) {
     case 'int':
+      // Patroni's ttl must cover loop_wait + 2 × retry_timeout at their defaults (10 + 2 × 10)
+      if (o.key === 'ttl') return 31;
+      if (o.key === 'etcdNodes') return o.default === 3 ? 1 : 3; // an etcd cluster of 1 or 3 members
       return t.max > t.min + 1 ? t.min + 1 : t.min;
     case 'number':
       return t.min + 0.5;

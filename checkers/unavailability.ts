@@ -15,6 +15,12 @@ export interface FaultRecovery {
   firstAck: { invokeIndex: number; node: string | null; completeTime: number } | null;
   /** ms from the fault's start to that acknowledgement; null when none came before the history ended */
   ms: number | null;
+  /**
+   * the longest gap between acknowledged writes that overlaps the fault (from its start to the next heal, fault or the
+   * history's end), ms: the outage it caused even when writes went on for a while after it started (a site cut off
+   * first, then lost); null when no write was acknowledged at all
+   */
+  longestGapMs: number | null;
 }
 
 export interface WriteGap {
@@ -77,11 +83,30 @@ export function checkUnavailability(history: PairedHistory, opts: Unavailability
     }
     return lo;
   };
+  // a fault's window: from its start to the next nemesis event that starts something (its heal or the next fault)
+  const invokes = history.nemesis.filter((e) => e.type === 'invoke');
+  const starts = (invokes.length > 0 ? invokes : history.nemesis).map((e) => e.time).sort((a, b) => a - b);
+  const writeEnds = history.ops.filter((op) => isWrite(op)).map((op) => op.completeTime ?? op.invokeTime);
+  const historyEnd = writeEnds.reduce((a, b) => Math.max(a, b), 0);
+  const completions = byComplete.map((op) => op.completeTime!);
+  /** longest gap between consecutive acknowledgements (or the last one and the history's end) overlapping [from, to] */
+  const gapDuring = (from: number, to: number): number | null => {
+    if (completions.length === 0) return null;
+    let best = 0;
+    for (let i = 0; i < completions.length; i++) {
+      const a = completions[i]!;
+      const b = i + 1 < completions.length ? completions[i + 1]! : Math.max(a, historyEnd);
+      if (b > from && a < to) best = Math.max(best, b - a);
+    }
+    return best / 1e6;
+  };
   const recoveries: FaultRecovery[] = faults.map((e) => {
+    const next = starts.find((t) => t > e.time);
+    const longestGapMs = gapDuring(e.time, next ?? Math.max(historyEnd, e.time + 1));
     const k = suffixBest[firstAtOrAfter(e.time)]!;
-    if (k < 0) return { index: e.index, f: e.f, time: e.time, firstAck: null, ms: null };
+    if (k < 0) return { index: e.index, f: e.f, time: e.time, firstAck: null, ms: null, longestGapMs };
     const op = byInvoke[k]!;
-    return { index: e.index, f: e.f, time: e.time, firstAck: { invokeIndex: op.invokeIndex, node: op.node ?? null, completeTime: op.completeTime! }, ms: (op.completeTime! - e.time) / 1e6 };
+    return { index: e.index, f: e.f, time: e.time, firstAck: { invokeIndex: op.invokeIndex, node: op.node ?? null, completeTime: op.completeTime! }, ms: (op.completeTime! - e.time) / 1e6, longestGapMs };
   });
   let longest: WriteGap | null = null;
   const consider = (from: number, to: number, after: Op | null, before: Op | null): void => {

@@ -155,6 +155,8 @@ describe('unavailability', () => {
     const r = checkUnavailability(history(ops, [fault(1000, 120), fault(1001, 4000, 'start'), fault(1002, 3200)]));
     expect(r.faults.map((f) => [f.index, f.ms, f.firstAck?.node])).toEqual([[1000, 2940, 'n2'], [1002, null, undefined]]);
     expect(r.longestGap).toMatchObject({ ms: 2950, from: 110 * MS, to: 3060 * MS, faults: [1000] });
+    // the fault at 120 ms lasts until the next nemesis event (3200 ms): the 110 → 3060 ms gap overlaps it
+    expect(r.faults[0]!.longestGapMs).toBe(2950);
   });
 
   it('a fault is recovered from at the earliest acknowledgement of a later-invoked write (brute force agrees)', () => {

@@ -32,7 +32,7 @@ const ROLE_POLL_MS = 250;
 
 export const pgpool = defineTopology({
   name: 'pgpool',
-  summary: 'pgpool-II (Debian pgpool2) in front of async streaming nodes, load-balancing reads; clients reach pgpool only; --failover-command to let it promote',
+  summary: 'pgpool-II (Debian pgpool2) in front of async streaming nodes, load-balancing reads; clients reach pgpool only; pgpool promotes nothing unless given a failover_command',
   options: OPTIONS,
   nodeCount: { default: 3, min: 2, max: 9 },
   multiWriter: false,

@@ -4,16 +4,26 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, UserError } from '../util/exit.js';
 import { faultlineVersion } from '../util/version.js';
 import { redactSecrets } from '../util/redact.js';
-import { registerCheck } from './commands/check.js';
-import { registerProxy } from './commands/proxy.js';
-import { registerCluster } from './commands/cluster.js';
-import { registerRun } from './commands/run.js';
-import { registerReport } from './commands/report.js';
-import { registerRepair } from './commands/repair.js';
-import { registerPack } from './commands/pack.js';
-import { registerLab } from './commands/lab.js';
 
-export function buildProgram(): Command {
+type Register = (program: Command) => void;
+
+/**
+ * Each subcommand module, by the command names it adds. Only the invoked one is loaded: `run`'s option table pulls in
+ * every topology (HA stacks included), which `check` does not need. Help, --version or an unknown name load them all.
+ */
+const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Promise<Register> }> = [
+  { names: ['check'], load: async () => (await import('./commands/check.js')).registerCheck },
+  { names: ['proxy'], load: async () => (await import('./commands/proxy.js')).registerProxy },
+  { names: ['cluster'], load: async () => (await import('./commands/cluster.js')).registerCluster },
+  { names: ['run', 'experiment'], load: async () => (await import('./commands/run.js')).registerRun },
+  { names: ['report', 'serve'], load: async () => (await import('./commands/report.js')).registerReport },
+  { names: ['repair'], load: async () => (await import('./commands/repair.js')).registerRepair },
+  { names: ['pack'], load: async () => (await import('./commands/pack.js')).registerPack },
+  { names: ['lab', 'hosts'], load: async () => (await import('./commands/lab.js')).registerLab },
+];
+
+/** The program with the subcommand argv names (argv[2]) registered, or every subcommand when it names none of them. */
+export async function buildProgram(argv: readonly string[] = []): Promise<Command> {
   const program = new Command();
   program
     .name('faultline')
@@ -21,20 +31,15 @@ export function buildProgram(): Command {
     .version(faultlineVersion())
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`faultline: ${str.replace(/^error: /, '')}`) });
-  registerCheck(program);
-  registerProxy(program);
-  registerCluster(program);
-  registerRun(program);
-  registerReport(program);
-  registerRepair(program);
-  registerPack(program);
-  registerLab(program);
+  const named = argv[2];
+  const one = COMMANDS.find((c) => named !== undefined && c.names.includes(named));
+  for (const c of one ? [one] : COMMANDS) (await c.load())(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
@@ -51,6 +56,14 @@ export async function main(argv: string[]): Promise<number> {
     process.stderr.write(`faultline: internal error: ${redactSecrets(e?.stack ?? String(err))}\n`);
     return EXIT.SOFTWARE;
   }
+}
+
+// A reader that goes away (`faultline check … | head`) ends the output, not the command with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK);
+    throw err;
+  });
 }
 
 main(process.argv).then(

@@ -1,11 +1,11 @@
 // `faultline check` on the hostile inputs of issue 12 (items 4, 8, 9, 10), through the built CLI: each
 // reproduction from the issue now ends in a documented exit status with one line on stderr, or a warning.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureBuilt, faultline } from '../support/built-cli.js';
+import { ROOT, ensureBuilt, faultline } from '../support/built-cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'faultline-hostile-cli-'));
 const file = (name: string, text: string | Buffer): string => {
@@ -132,5 +132,14 @@ describe('item 10: consistent acceptance, repairs are warnings', () => {
     expectOneLine(faultline(['check', '--model', 'register', j]).stderr, `${j}:3: expected UTF-8 text; got the invalid byte 0xff`);
     const e = file('bad-utf8.edn', Buffer.concat([Buffer.from('[{:process 0 :type :invoke :f :write :value "'), bad, Buffer.from('"}]')]));
     expectOneLine(faultline(['check', '--model', 'register', e]).stderr, `${e}:1: expected UTF-8 text; got the invalid byte 0xff`);
+  });
+});
+
+describe('a reader that goes away', () => {
+  it('`faultline run --help | true`: the output ends, no stack trace', () => {
+    // `true` exits before node has started, so the CLI writes into a closed pipe (EPIPE) and must end quietly
+    const r = spawnSync('sh', ['-c', `"${process.execPath}" bin/faultline.js run --help | true`], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/EPIPE|\bat .*\.js:\d+/);
   });
 });

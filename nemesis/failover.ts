@@ -32,6 +32,8 @@ export function failoverNemesis(opts: FailoverOptions = {}): Nemesis {
       // 1. the site's links to the rest go dark: replication stops, local clients still write
       const between = { between: [nodes, survivors] as const };
       await cluster.cutLinks(between, 'blackhole');
+      // on hosts: the packet-filter rules that cut the site off, by name
+      const rules = cluster.filterRules?.() ?? [];
       await new Promise((r) => setTimeout(r, cutMs));
       // 2. the site is lost
       for (const n of nodes) if (cluster.node(n).state === 'running' || cluster.node(n).state === 'paused') await cluster.kill(n);
@@ -40,7 +42,7 @@ export function failoverNemesis(opts: FailoverOptions = {}): Nemesis {
       await cluster.healLinks(between);
       // 3. promote the most advanced surviving standby, repoint the rest
       const r = await cluster.capability('promote').failover();
-      return { f: 'failover', value: toJson({ site: p.site, lost: nodes, cutMs, ...r }) };
+      return { f: 'failover', value: toJson({ site: p.site, lost: nodes, cutMs, ...(rules.length > 0 ? { rules } : {}), ...r }) };
     },
     async stop({ cluster }) {
       if (lost.length === 0) return null;

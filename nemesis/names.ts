@@ -38,7 +38,7 @@ export const NEMESIS_NEEDS: Record<NemesisName, readonly Capability[]> = {
   latency: ['link-faults'],
   jitter: ['link-faults'],
   bandwidth: ['link-faults'],
-  failover: ['promote', 'kill'],
+  failover: ['promote', 'kill', 'partition'],
   'switchover-readonly': ['stop'],
   'switchover-fence': ['stop'],
   'schema-change': ['subscriptions'],

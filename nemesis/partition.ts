@@ -1,4 +1,5 @@
-// `partition`: cuts node-to-node links through the proxies (replication stops as in a real partition).
+// `partition`: cuts node-to-node links through the proxies, or on hosts with their packet filters (replication
+// stops as in a real partition; the history names the rules).
 // Modes: isolate-one, halves, site-split, bridge. The fault is recorded as a grudge (node → unreachable nodes).
 // A one-node cluster is cut from its clients instead (its client link).
 import type { Cluster, CutMode, LinkSelector } from '../src/cluster/types.js';
@@ -76,14 +77,18 @@ export function partitionNemesis(mode: PartitionMode = 'halves', cutMode: CutMod
       const links: string[] = [];
       for (const sel of selectors(cut)) links.push(...(await cluster.cutLinks(sel, cutMode)));
       inForce = cut;
-      return { f: 'start-partition', value: { mode: m, cut: cutMode, grudge: grudgeOf(cut), links } };
+      // on hosts the cut is packet-filter rules: recorded by name, as installed
+      const rules = cluster.filterRules?.() ?? [];
+      return { f: 'start-partition', value: { mode: m, cut: cutMode, grudge: grudgeOf(cut), links, ...(rules.length > 0 ? { rules } : {}) } };
     },
     async stop({ cluster }) {
       if (!inForce) return null;
+      const before = cluster.filterRules?.() ?? [];
       const links: string[] = [];
       for (const sel of selectors(inForce)) links.push(...(await cluster.healLinks(sel)));
       inForce = null;
-      return { f: 'stop-partition', value: { links } };
+      const removed = before.filter((r) => !(cluster.filterRules?.() ?? []).includes(r));
+      return { f: 'stop-partition', value: { links, ...(removed.length > 0 ? { rulesRemoved: removed } : {}) } };
     },
   };
 }

@@ -13,7 +13,9 @@ import { PASSFILE, writePassfile, type PassEntry } from './passfile.js';
 import { onCleanup } from '../util/processes.js';
 import { binariesFor, type PgBinaries } from './binaries.js';
 import { autoConf, conninfo, hbaConf, postgresqlConf } from './config.js';
-import type { ClusterCtx, NodeRec } from './internal.js';
+import { HostServer } from './host-server.js';
+import { HostSet } from './host-set.js';
+import type { ClusterCtx, NodeHost, NodeRec } from './internal.js';
 import { LinkPlane } from './links.js';
 import { serverUser, type OsUser } from './osuser.js';
 import type { NodeProcess } from './process.js';
@@ -23,6 +25,7 @@ import { PgServer } from './server.js';
 import { settle } from './settle.js';
 import { snapshotTables } from './snapshot.js';
 import { defaultRunBase, resolveCluster } from './options.js';
+import type { HostPlacement } from './placement.js';
 import { claimTempDir, sweepStaleTempDirs, TEMP_PREFIX } from './stale.js';
 import { makeTls, type TlsMaterial } from './tls.js';
 import type { Capability, CapabilityApi, RunningTopology, Topology, TopologyPlan } from './topology/types.js';
@@ -76,6 +79,12 @@ class ClusterImpl implements Cluster, ClusterCtx {
   private readonly listeners = new Set<(p: ClusterNode, g: number) => void>();
   private readonly samplers = new Set<Sampler>();
   private readonly cutRules: { a: Set<string>; b: Set<string>; mode: CutMode }[] = [];
+  /** on hosts: replication links go straight between the hosts' addresses (no proxy), cut by packet filters */
+  private readonly direct = new Map<string, Link>();
+  /** on hosts: the node pairs cut apart now ("a b", sorted), installed as one grudge */
+  private readonly hostCuts = new Set<string>();
+  /** on hosts: node → its host */
+  private readonly placed = new Map<string, NodeHost>();
   private stopping: Promise<void> | null = null;
   private unregister: () => void = () => undefined;
 
@@ -89,6 +98,8 @@ class ClusterImpl implements Cluster, ClusterCtx {
     readonly plane: LinkPlane,
     private readonly topo: Topology,
     private readonly plan: TopologyPlan,
+    /** the hosts the nodes run on (--hosts), or null: this machine */
+    readonly hostSet: HostSet | null = null,
   ) {}
 
   get topology(): TopologyName {
@@ -98,13 +109,21 @@ class ClusterImpl implements Cluster, ClusterCtx {
     return [...this.recs.values()].map((r) => r.node);
   }
   get links(): Link[] {
-    return this.plane.all();
+    return [...this.plane.all(), ...this.direct.values()];
   }
   get toxiproxyUrl(): string {
     return this.plane.url;
   }
   get pgVersion(): string {
-    return this.bins?.version ?? this.running?.pgVersion ?? 'external';
+    return this.bins?.version ?? this.running?.pgVersion ?? this.hostSet?.pgVersion ?? 'external';
+  }
+
+  nodeHost(name: string): NodeHost | null {
+    return this.placed.get(name) ?? null;
+  }
+
+  place(name: string, host: NodeHost): void {
+    this.placed.set(name, host);
   }
   private get rt(): RunningTopology {
     if (!this.running) throw new Error(`topology ${this.topology} is not started yet`);
@@ -168,7 +187,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
       const password = String(admin.password ?? '');
       registerSecret(password);
       entries.push({ host: '127.0.0.1', port: String(r.node.clientPort), database: '*', user, password });
-      if (r.managed) entries.push({ host: '127.0.0.1', port: String(r.node.port), database: '*', user, password });
+      if (r.managed) entries.push({ host: r.endpoint.host, port: String(r.node.port), database: '*', user, password });
     }
     writePassfile(this.passfile, entries);
   }
@@ -197,6 +216,15 @@ class ClusterImpl implements Cluster, ClusterCtx {
   async replConninfo(from: string, to: string, dbname?: string): Promise<string> {
     const a = this.rec(from).node;
     const b = this.rec(to).node;
+    if (this.hostSet) {
+      // straight to the upstream's host: a partition there is the hosts' packet filters, in force for new links too
+      const name = `repl-${from}-${to}`;
+      this.direct.set(name, { name, kind: 'repl', from, to, listenPort: b.port, upstreamPort: b.port, wan: a.site !== b.site, direct: true });
+      const params: Record<string, string | number> = { host: b.host, port: b.port, user: 'postgres', password: this.password, sslmode: 'disable', connect_timeout: 10 };
+      if (dbname) params.dbname = dbname;
+      else params.application_name = from;
+      return conninfo(params);
+    }
     const link = await this.plane.ensure({
       name: `repl-${from}-${to}`,
       kind: 'repl',
@@ -223,18 +251,23 @@ class ClusterImpl implements Cluster, ClusterCtx {
 
   async writeConfig(rec: NodeRec, upstream: string | null): Promise<void> {
     const p = rec.process;
-    await p.writeFile(
-      'postgresql.conf',
-      postgresqlConf({
-        port: rec.node.port,
-        topology: this.topo.nodeSettings?.(this.plan, rec.node.name) ?? {},
-        tls: this.tls,
-        extra: this.opts.settings ?? {},
-      }),
-    );
-    await p.writeFile('pg_hba.conf', hbaConf(this.tls !== null));
+    const host = this.placed.get(rec.node.name);
     const standby = upstream ? { primaryConninfo: await this.replConninfo(rec.node.name, upstream), slot: rec.node.name } : null;
-    await p.writeFile('postgresql.auto.conf', autoConf(standby));
+    // three files at once (on a host each is a round trip)
+    await Promise.all([
+      p.writeFile(
+        'postgresql.conf',
+        postgresqlConf({
+          port: rec.node.port,
+          topology: this.topo.nodeSettings?.(this.plan, rec.node.name) ?? {},
+          tls: this.tls,
+          extra: this.opts.settings ?? {},
+          ...(host ? { listen: { address: host.address, socketDir: host.dir } } : {}),
+        }),
+      ),
+      p.writeFile('pg_hba.conf', hbaConf(this.tls !== null, this.hostSet?.sources())),
+      p.writeFile('postgresql.auto.conf', autoConf(standby)),
+    ]);
   }
 
   async startServer(rec: NodeRec): Promise<void> {
@@ -315,10 +348,14 @@ class ClusterImpl implements Cluster, ClusterCtx {
 
   // ---- links --------------------------------------------------------------------------------------------------
 
+  private link(name: string): Link | undefined {
+    return this.plane.get(name) ?? this.direct.get(name);
+  }
+
   private select(sel: LinkSelector): string[] {
-    const links = this.plane.all();
+    const links = this.links;
     if ('links' in sel) {
-      for (const n of sel.links) if (!this.plane.get(n)) throw new Error(`no link named ${n}`);
+      for (const n of sel.links) if (!this.link(n)) throw new Error(`no link named ${n}`);
       return [...sel.links];
     }
     if ('isolate' in sel) {
@@ -350,8 +387,50 @@ class ClusterImpl implements Cluster, ClusterCtx {
       .map((l) => l.name);
   }
 
+  private proxied(names: readonly string[]): string[] {
+    return names.filter((n) => this.plane.get(n) !== undefined);
+  }
+
+  /**
+   * On hosts, the node pairs a selector cuts: every pair across `between`'s sets or around `isolate`d node (a
+   * partition of the hosts, whether or not a link joins them yet), else the pairs the selected direct links join.
+   */
+  private hostPairs(sel: LinkSelector, names: readonly string[]): string[] {
+    const pair = (x: string, y: string): string => [x, y].sort().join(' ');
+    if ('between' in sel) return sel.between[0].flatMap((x) => sel.between[1].filter((y) => y !== x).map((y) => pair(x, y)));
+    if ('isolate' in sel) return [...this.recs.keys()].filter((n) => n !== sel.isolate).map((n) => pair(sel.isolate, n));
+    return names.flatMap((n) => {
+      const l = this.direct.get(n);
+      return l ? [pair(l.from, l.to)] : [];
+    });
+  }
+
+  /** Installs the pairs cut now as one grudge over the hosts (host → hosts it cannot reach), or heals when none. */
+  private async applyHostCuts(): Promise<void> {
+    const hosts = this.hostSet!;
+    const grudge: Record<string, string[]> = {};
+    for (const key of this.hostCuts) {
+      const [x, y] = key.split(' ') as [string, string];
+      const hx = this.placed.get(x)!.name;
+      const hy = this.placed.get(y)!.name;
+      (grudge[hx] ??= []).push(hy);
+      (grudge[hy] ??= []).push(hx);
+    }
+    await hosts.cut(grudge);
+  }
+
   async cutLinks(sel: LinkSelector, mode: CutMode = 'blackhole'): Promise<string[]> {
     const names = this.select(sel);
+    if (this.hostSet) {
+      const pairs = this.hostPairs(sel, names);
+      if (pairs.length > 0) {
+        if (mode !== 'blackhole') throw new Error(`a partition between hosts drops packets (blackhole); --cut ${mode} is not supported with --hosts`);
+        for (const p of pairs) this.hostCuts.add(p);
+        await this.applyHostCuts();
+      }
+      await this.plane.cut(this.proxied(names), mode);
+      return names;
+    }
     if ('between' in sel) this.cutRules.push({ a: new Set(sel.between[0]), b: new Set(sel.between[1]), mode });
     if ('isolate' in sel) this.cutRules.push({ a: new Set([sel.isolate]), b: new Set([...this.recs.keys()].filter((n) => n !== sel.isolate)), mode });
     await this.plane.cut(names, mode);
@@ -360,26 +439,48 @@ class ClusterImpl implements Cluster, ClusterCtx {
 
   async healLinks(sel: LinkSelector): Promise<string[]> {
     const names = this.select(sel);
+    if (this.hostSet) {
+      const pairs = this.hostPairs(sel, names);
+      if (pairs.some((p) => this.hostCuts.has(p))) {
+        for (const p of pairs) this.hostCuts.delete(p);
+        await this.applyHostCuts();
+      }
+      await this.plane.heal(this.proxied(names));
+      return names;
+    }
     if (!('links' in sel)) this.cutRules.length = 0;
     await this.plane.heal(names);
     return names;
   }
 
+  /** Toxics go on the links through proxies (client links; on hosts, replication goes around them). */
   async addToxic(sel: LinkSelector, toxic: LinkToxic): Promise<string[]> {
-    const names = this.select(sel);
+    const names = this.proxied(this.select(sel));
     await this.plane.addToxic(names, toxic);
     return names;
   }
 
   async removeToxic(sel: LinkSelector, name: string): Promise<string[]> {
-    const names = this.select(sel);
+    const names = this.proxied(this.select(sel));
     await this.plane.removeToxic(names, name);
     return names;
   }
 
   async healAll(): Promise<void> {
     this.cutRules.length = 0;
+    if (this.hostSet && this.hostCuts.size > 0) {
+      this.hostCuts.clear();
+      await this.hostSet.heal();
+    }
     await this.plane.healAll();
+  }
+
+  filterRules(): string[] {
+    return this.hostSet?.rulesInForce() ?? [];
+  }
+
+  async fetchLogs(): Promise<void> {
+    await Promise.all([...this.recs.values()].map((r) => (r.process instanceof HostServer ? r.process.fetchLog().catch(() => undefined) : undefined)));
   }
 
   // ---- observation --------------------------------------------------------------------------------------------
@@ -435,7 +536,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
       tls: this.tls !== null,
       toxiproxyUrl: this.plane.url,
       passfile: this.passfile,
-      sites: this.opts.sites ?? 1,
+      sites: this.hostSet ? new Set(this.nodes.map((n) => n.site)).size : (this.opts.sites ?? 1),
       wanLatencyMs: this.opts.wanLatencyMs ?? 0,
       syncCommit: (this.plan.settings.syncCommit ?? null) as ClusterDescription['syncCommit'],
       syncStandbys: (this.plan.settings.syncStandbys ?? null) as string | null,
@@ -450,6 +551,7 @@ class ClusterImpl implements Cluster, ClusterCtx {
         clientPort: n.clientPort,
         pid: n.pid,
         clientUrl: this.publicUrl(n),
+        ...(this.placed.has(n.name) ? { host: this.placed.get(n.name)!.name, address: this.placed.get(n.name)!.address } : {}),
       })),
       links: this.plane.all(),
     };
@@ -460,9 +562,12 @@ class ClusterImpl implements Cluster, ClusterCtx {
       this.unregister();
       await Promise.all([...this.samplers].map((s) => s.stop().catch(() => undefined)));
       // only the servers faultline runs: an attached node's stop command is a fault, not a clean-up
-      await Promise.all([...this.recs.values()].filter((r) => r.managed).map((r) => r.process.stop().catch(() => r.process.kill())));
+      await Promise.all([...this.recs.values()].filter((r) => r.managed).map((r) => r.process.stop().catch(() => r.process.kill()).catch(() => undefined)));
       if (this.running?.stop) await this.running.stop().catch(() => undefined);
+      if (this.keep) await this.fetchLogs(); // a kept cluster directory holds each host's server log
       await this.plane.close().catch(() => undefined);
+      // on hosts: heal, and remove the run directories there (unless kept)
+      await this.hostSet?.close();
       if (!this.keep) rmSync(this.dir, { recursive: true, force: true });
       for (const r of this.recs.values()) forgetSecret(String(this.adminConfig(r.node.name).password ?? ''));
     })();
@@ -495,15 +600,29 @@ function runDir(opts: ClusterOptions, user: OsUser | null): string {
   return dir;
 }
 
-/** A PostgreSQL server faultline runs for a planned node: on this machine (a Remote's host is the next kind). */
-function makeServer(name: string, dir: string, port: number, bins: PgBinaries, user: OsUser): NodeProcess {
-  return new PgServer({ name, dir: join(dir, name), port, bins, user });
+/** Where a planned node's server runs: on this machine, or on a host of the hosts file. */
+type Where = { local: { bins: PgBinaries; user: OsUser } } | { host: NodeHost; hosts: HostSet };
+
+/** A PostgreSQL server faultline runs for a planned node: a child process here, or PostgreSQL on its host over SSH. */
+function makeServer(name: string, dir: string, port: number, where: Where): NodeProcess {
+  if ('local' in where) return new PgServer({ name, dir: join(dir, name), port, bins: where.local.bins, user: where.local.user });
+  const h = where.host;
+  return new HostServer({ name, remote: where.hosts.remote(h.name), pgBin: h.pgBin, pgUser: h.pgUser, address: h.address, port, dir: h.dir, localLog: join(dir, name, 'server.log') });
+}
+
+/** The host of each placed node, with its directory inside the run's directory there. */
+function nodeHosts(placement: HostPlacement, hosts: HostSet): Map<string, NodeHost> {
+  const out = new Map<string, NodeHost>();
+  for (const [node, h] of placement.nodes) {
+    out.set(node, { name: h.name, site: h.site, address: hosts.address(h.name), dir: `${hosts.runDir(h.name)}/${node}`, pgBin: h.pgBin, pgUser: h.pgUser, remote: hosts.remote(h.name) });
+  }
+  return out;
 }
 
 /** Starts a cluster of the given topology; on failure everything already started is stopped again. */
 export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
-  const { topology: topo, plan } = resolveCluster(opts);
-  const user = plan.nodes.some((n) => !n.attached) ? serverUser(opts.osUser) : null;
+  const { topology: topo, plan, placement } = resolveCluster(opts);
+  const user = !placement && plan.nodes.some((n) => !n.attached) ? serverUser(opts.osUser) : null;
   const bins = user ? binariesFor(user, opts.pgBin) : null;
   const keep = opts.keep === true || opts.dir !== undefined || opts.keepLink !== undefined;
   const dir = runDir(opts, user);
@@ -514,14 +633,30 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
   registerSecret(password); // from here on, redactSecrets() removes it from whatever faultline writes
   let plane: LinkPlane | null = null;
   let cluster: ClusterImpl | null = null;
+  let hosts: HostSet | null = null;
   const servers = new Map<string, NodeProcess>();
   try {
+    // on hosts: the preflight (exit 69 naming the host and the step), the run's directories, stale ones swept
+    if (placement) {
+      // a node not initialised is cloned (and failover re-clones): pg_basebackup on its host
+      const clones = plan.nodes.some((n) => !n.attached && !plan.initdb.includes(n.name)) || topo.capabilities(plan).promote === true;
+      hosts = await HostSet.open(placement, { partitions: opts.partitions === true, keep, tools: clones ? ['pg_basebackup'] : [] });
+    }
+    const placed = placement && hosts ? nodeHosts(placement, hosts) : new Map<string, NodeHost>();
     const specs = await Promise.all(
-      plan.nodes.map(async (n) => ({ n, host: n.attached?.endpoint.host ?? '127.0.0.1', port: n.attached?.endpoint.port || (await freePort()) })),
+      plan.nodes.map(async (n) => {
+        const h = placed.get(n.name);
+        if (h && hosts) return { n, site: h.site, host: h.address, port: await hosts.freePort(h.name) };
+        return { n, site: n.site, host: n.attached?.endpoint.host ?? '127.0.0.1', port: n.attached?.endpoint.port || (await freePort()) };
+      }),
     );
     // an attached node planned with port 0 (an HA member whose manager starts postgres later) gets a free one
     for (const s of specs) if (s.n.attached && s.n.attached.endpoint.port === 0) s.n.attached.endpoint.port = s.port;
-    for (const s of specs) if (!s.n.attached) servers.set(s.n.name, makeServer(s.n.name, dir, s.port, bins!, user!));
+    for (const s of specs) {
+      if (s.n.attached) continue;
+      const h = placed.get(s.n.name);
+      servers.set(s.n.name, makeServer(s.n.name, dir, s.port, h && hosts ? { host: h, hosts } : { local: { bins: bins!, user: user! } }));
+    }
     // initdb (the slow part) runs while the proxy server starts
     const initdbs = Promise.all(plan.initdb.map((name) => servers.get(name)!.initdb(password)));
     initdbs.catch(() => undefined);
@@ -530,13 +665,14 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     const tls = opts.tls && user ? await makeTls(dir, user) : null;
     plane = await planeP;
     await initdbs;
-    cluster = new ClusterImpl(opts, dir, keep, bins, password, tls, plane, topo, plan);
+    cluster = new ClusterImpl(opts, dir, keep, bins, password, tls, plane, topo, plan, hosts);
     cluster.register();
-    for (const { n, host, port } of specs) {
+    for (const [name, h] of placed) cluster.place(name, h);
+    for (const { n, site, host, port } of specs) {
       const link = await plane.ensure({ name: `client-${n.name}`, kind: 'client', from: 'client', to: n.name, upstreamHost: host, upstreamPort: port, wan: false });
       const process = n.attached?.process ?? servers.get(n.name)!;
       const endpoint = n.attached?.endpoint ?? { host, port, user: 'postgres', password, database: 'postgres' };
-      const node = new Node(n.name, n.site, host, port, link.listenPort, process, n.attached?.role ?? 'standby');
+      const node = new Node(n.name, site, host, port, link.listenPort, process, n.attached?.role ?? 'standby');
       cluster.recs.set(n.name, { node, process, endpoint, managed: !n.attached, upstream: null, needsReclone: false });
     }
     cluster.writePassfile();
@@ -544,11 +680,13 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     cluster.persist();
     return cluster;
   } catch (err) {
+    await Promise.all([...servers.values()].map((s) => (s instanceof HostServer ? s.fetchLog().catch(() => undefined) : undefined)));
     const kept = opts.logDir ? keepLogs(opts.logDir, dir, [...servers.values()]) : null;
     if (cluster) await cluster.stop().catch(() => undefined);
     else {
       forgetSecret(password);
       await (plane as LinkPlane | null)?.close().catch(() => undefined);
+      await (hosts as HostSet | null)?.close();
       if (!keep) rmSync(dir, { recursive: true, force: true });
     }
     if (kept && err instanceof Error) err.message = `${err.message} (server logs: ${kept})`;

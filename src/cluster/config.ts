@@ -13,6 +13,8 @@ export interface NodeConfig {
   topology: Record<string, string>;
   tls: TlsFiles | null;
   extra: Record<string, string>;
+  /** on a host: the address it listens on and the directory of its Unix socket (default 127.0.0.1, no socket) */
+  listen?: { address: string; socketDir: string };
 }
 
 function q(v: string): string {
@@ -21,9 +23,9 @@ function q(v: string): string {
 
 export function postgresqlConf(c: NodeConfig): string {
   const s: Record<string, string> = {
-    listen_addresses: q('127.0.0.1'),
+    listen_addresses: q(c.listen?.address ?? '127.0.0.1'),
     port: String(c.port),
-    unix_socket_directories: q(''),
+    unix_socket_directories: q(c.listen?.socketDir ?? ''),
     max_connections: '100',
     shared_buffers: q('32MB'),
     // mmap: segments live in the data directory's pg_dynshmem, so a SIGKILLed server (the kill nemesis) does
@@ -75,12 +77,18 @@ export function autoConf(standby: { primaryConninfo: string; slot: string } | nu
   return lines.join('\n') + '\n';
 }
 
-export function hbaConf(tls: boolean): string {
+/**
+ * pg_hba.conf: TCP from `sources` only (default 127.0.0.1; on hosts: every host of the cluster and the control
+ * node), scram-sha-256 for clients and replication.
+ */
+export function hbaConf(tls: boolean, sources: readonly string[] = ['127.0.0.1']): string {
   const host = tls ? 'hostssl' : 'host';
+  const cidr = (a: string): string => `${a}/${a.includes(':') ? 128 : 32}`;
+  const from = [...new Set(sources)];
   return [
-    '# written by faultline: TCP on 127.0.0.1 only, scram-sha-256 for clients and replication',
-    `${host} all all 127.0.0.1/32 scram-sha-256`,
-    `${host} replication all 127.0.0.1/32 scram-sha-256`,
+    `# written by faultline: TCP from ${from.join(', ')} only, scram-sha-256 for clients and replication`,
+    ...from.map((a) => `${host} all all ${cidr(a)} scram-sha-256`),
+    ...from.map((a) => `${host} replication all ${cidr(a)} scram-sha-256`),
     '',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 // The cluster's internal state shared with the topology modules and their helpers (failover, cloning, sampling):
 // one record per node, and the context a topology wires its nodes through. Not exported publicly.
 import type pg from 'pg';
+import type { Remote } from '../remote/types.js';
 import type { LinkPlane } from './links.js';
 import type { Endpoint, NodeProcess } from './process.js';
 import type { TlsMaterial } from './tls.js';
@@ -18,6 +19,23 @@ export interface NodeRec {
   upstream: string | null;
   /** holds (or may hold) WAL past a fork point: brought back through the topology's rejoin before it runs again */
   needsReclone: boolean;
+}
+
+/**
+ * The host a node runs on (--hosts): what a topology needs to run more there than PostgreSQL (an HA manager
+ * beside it: spawn it over `remote`, in `dir`, as `pgUser`, listening on `address`).
+ */
+export interface NodeHost {
+  /** the host's name in the hosts file */
+  name: string;
+  site: string;
+  /** the address the other hosts and faultline reach it at */
+  address: string;
+  /** the node's directory on the host (data/, server.log, the socket), inside the run's directory there */
+  dir: string;
+  pgBin: string;
+  pgUser: string;
+  remote: Remote;
 }
 
 /** What a topology wires its nodes through (the cluster implements it). */
@@ -38,6 +56,8 @@ export interface ClusterCtx {
   writeConfig(rec: NodeRec, upstream: string | null): Promise<void>;
   /** starts the server and waits for readiness */
   startServer(rec: NodeRec): Promise<void>;
+  /** the host a node runs on (--hosts), or null on this machine */
+  nodeHost(name: string): NodeHost | null;
   /** bumps the generation and tells listeners about the new primary */
   primaryChanged(name: string): void;
   persist(): void;

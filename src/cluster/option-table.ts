@@ -11,5 +11,6 @@ export const CLUSTER_OPTIONS: readonly OptionSpec[] = [
   ...TOPOLOGY_OPTIONS,
   { key: 'tls', type: BOOLEAN, help: 'TLS (per-cluster CA, sslmode=verify-ca) on every client and replication connection', cluster: true },
   { key: 'pgBin', arg: 'dir', type: STRING, help: 'PostgreSQL binaries (initdb, postgres) instead of the embedded ones', cluster: true },
+  { key: 'hosts', arg: 'file', type: STRING, help: 'run the nodes on these hosts over SSH, one per host (a hosts file: see "Remote hosts and the lab")', cluster: true },
   { key: 'toxiproxyUrl', arg: 'url', type: STRING, help: 'use this Toxiproxy server instead of the embedded proxy', cluster: true },
 ];

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { fieldOf, flagOf } from '../util/option-spec.js';
 import { ClusterOptionError } from './option-error.js';
 import { findTopology, nearTopology, TOPOLOGY_NAMES, TOPOLOGY_OPTIONS } from './topology/index.js';
+import { placeOnHosts, type HostPlacement } from './placement.js';
 import type { Topology, TopologyPlan } from './topology/types.js';
 import type { ClusterOptions } from './types.js';
 
@@ -38,6 +39,8 @@ export interface ResolvedCluster {
   topology: Topology;
   count: number;
   plan: TopologyPlan;
+  /** --hosts: the host each node runs on (null: this machine) */
+  placement: HostPlacement | null;
 }
 
 /**
@@ -68,5 +71,5 @@ export function resolveCluster(opts: ClusterOptions): ResolvedCluster {
     if (sites > count) throw new ClusterOptionError(`--sites ${sites} needs at least ${sites} nodes (one per site); got ${count}`);
   }
   const plan = t.plan(opts, count);
-  return { topology: t, count: plan.nodes.length, plan };
+  return { topology: t, count: plan.nodes.length, plan, placement: placeOnHosts(opts, plan) };
 }

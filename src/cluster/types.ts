@@ -37,6 +37,16 @@ export interface ClusterOptions {
   keepLink?: string;
   /** extra postgresql.conf settings for every node (values written verbatim). */
   settings?: Record<string, string>;
+  /**
+   * a hosts file (src/hosts/hosts-file.ts): run every node on a host of it over SSH (one node per host, in the
+   * file's order, with the host's site) instead of on this machine
+   */
+  hosts?: string;
+  /**
+   * on hosts: the run cuts links (a nemesis needs the partition capability): the preflight checks each host's
+   * packet filter and a guard there removes faultline's rules should faultline die
+   */
+  partitions?: boolean;
   /** OS user servers run as when the tool runs as root. Default 'faultline'. */
   osUser?: string;
   /**
@@ -84,6 +94,11 @@ export interface Link {
   readonly upstreamPort: number;
   /** crosses sites (carries the WAN latency toxics) */
   readonly wan: boolean;
+  /**
+   * goes straight between two hosts (--hosts), through no proxy: cut by the hosts' packet filters, takes no
+   * toxics; listenPort is the server's port
+   */
+  readonly direct?: true;
 }
 
 export type CutMode = 'blackhole' | 'refuse';
@@ -178,7 +193,19 @@ export interface ClusterDescription {
   syncStandbys: string | null;
   primary: string | null;
   generation: number;
-  nodes: { name: string; site: string; role: NodeRole; state: NodeState; port: number; clientPort: number; pid: number | null; clientUrl: string }[];
+  nodes: {
+    name: string;
+    site: string;
+    role: NodeRole;
+    state: NodeState;
+    port: number;
+    clientPort: number;
+    pid: number | null;
+    clientUrl: string;
+    /** on hosts (--hosts): the host's name in the hosts file, and its address */
+    host?: string;
+    address?: string;
+  }[];
   links: Link[];
 }
 
@@ -221,8 +248,12 @@ export interface Cluster {
   healLinks(sel: LinkSelector): Promise<string[]>;
   addToxic(sel: LinkSelector, toxic: LinkToxic): Promise<string[]>;
   removeToxic(sel: LinkSelector, name: string): Promise<string[]>;
-  /** removes every fault toxic, enables every link (the WAN latency stays) */
+  /** removes every fault toxic, enables every link (the WAN latency stays); on hosts removes every packet-filter rule */
   healAll(): Promise<void>;
+  /** on hosts: the packet-filter rules a partition holds now, in words (`n1: drop input from n2 (10.77.0.12)`); else [] */
+  filterRules(): string[];
+  /** copies each server's log to its `logFile` where the server runs elsewhere (on hosts); no-op on this machine */
+  fetchLogs(): Promise<void>;
   /** waits until every running replica has replayed the primary's (or every peer's) current WAL */
   waitForReplication(timeoutMs?: number): Promise<boolean>;
   /**

@@ -62,10 +62,14 @@ async function rootSh(remote: Remote, script: string, stdin?: string): Promise<v
   await remote.exec({ sh: script }, { ...ROOT, stdin, check: true, timeoutMs: 60_000 });
 }
 
+/** sh text removing faultline's rules of both kinds (run as root; silent when there are none). */
+export function sweepScript(): string {
+  return `if command -v nft >/dev/null 2>&1; then nft -f - <<'FLEOF'\n${nftRemoveScript()}FLEOF\nfi\n${iptablesRemoveScript()}`;
+}
+
 /** Removes faultline's rules of both kinds from a host (what an interrupted earlier run may have left). */
 export async function sweepHost(remote: Remote): Promise<void> {
-  const nft = `if command -v nft >/dev/null 2>&1; then nft -f - <<'FLEOF'\n${nftRemoveScript()}FLEOF\nfi\n`;
-  await rootSh(remote, nft + iptablesRemoveScript());
+  await rootSh(remote, sweepScript());
 }
 
 /** Packet counters of the DROP rules installed on a host now. */
@@ -118,12 +122,15 @@ export class PacketFilter {
     return this.backends.get(name);
   }
 
-  /** Finds each host's packet filter and control path, and removes leftovers of an earlier run. */
-  async prepare(): Promise<void> {
+  /**
+   * Finds each host's packet filter and control path (unless `known` gives them, from a preflight), and removes
+   * leftovers of an earlier run.
+   */
+  async prepare(known: { backends?: ReadonlyMap<string, FilterBackend>; control?: ReadonlyMap<string, ControlPath | null> } = {}): Promise<void> {
     await Promise.all(
       this.hosts.map(async (h) => {
-        this.backends.set(h.name, await detectBackend(h.remote, h.choice));
-        this.control.set(h.name, await controlPathOf(h.remote));
+        this.backends.set(h.name, known.backends?.get(h.name) ?? (await detectBackend(h.remote, h.choice)));
+        this.control.set(h.name, known.control?.has(h.name) ? known.control.get(h.name)! : await controlPathOf(h.remote));
         await sweepHost(h.remote);
       }),
     );

@@ -1,5 +1,5 @@
 // HostNode: one PostgreSQL server on a Remote (a host over SSH, or this machine): initdb, configuration files,
-// start (tied to faultline by the spawn watchdog: it goes when faultline goes), readiness, fast stop, SIGKILL,
+// start (tied to faultline by the spawn watchdog: it goes when faultline goes), readiness (postmaster.pid), fast stop, SIGKILL,
 // SIGSTOP/SIGCONT of the whole process tree, the server log fetched into the run directory, and cleanup.
 import { RemoteError, tail } from '../remote/errors.js';
 import { shQuote } from '../remote/shell.js';
@@ -40,6 +40,11 @@ export class HostNode {
 
   get running(): boolean {
     return this.proc?.running ?? false;
+  }
+
+  /** The running (or last) postmaster process: its `exited` says when and how it ended. */
+  get process(): RemoteProcess | null {
+    return this.proc;
   }
 
   private bin(b: string): string {
@@ -97,12 +102,21 @@ export class HostNode {
     await this.spec.remote.exec({ sh: `grep -qx "include 'faultline.conf'" ${conf} || echo "include 'faultline.conf'" >> ${conf}` }, this.as({ check: true }));
   }
 
+  /** Writes a file into the data directory (atomically, as the server user). */
+  async writeDataFile(rel: string, content: string, mode = 0o600): Promise<void> {
+    if (rel.startsWith('/') || rel.split('/').includes('..')) throw this.fail(`not a path inside the data directory: ${JSON.stringify(rel)}`);
+    await this.spec.remote.upload(Buffer.from(content), `${this.dataDir}/${rel}`, { mode, user: this.spec.user });
+  }
+
   /** Replaces pg_hba.conf with these lines. */
   async writeHba(lines: readonly string[]): Promise<void> {
     await this.spec.remote.upload(Buffer.from(`# written by faultline\n${lines.join('\n')}\n`), `${this.dataDir}/pg_hba.conf`, { mode: 0o600, user: this.spec.user });
   }
 
-  /** Starts postgres (stderr appended to server.log) and waits until it accepts connections, or fails with the log's tail. */
+  /**
+   * Starts postgres (stderr appended to server.log) and waits until it accepts connections (its postmaster.pid
+   * says ready, or standby), or fails with the log's tail.
+   */
   async start(opts: { readyTimeoutMs?: number } = {}): Promise<void> {
     if (this.running) return;
     this.paused = false;
@@ -122,7 +136,9 @@ export class HostNode {
           `n=0; limit=${Math.ceil((opts.readyTimeoutMs ?? 120_000) / 100)}`,
           `while [ "$n" -lt "$limit" ]; do`,
           `  kill -0 ${this.proc.pid} 2>/dev/null || { echo "postgres exited" >&2; exit 2; }`,
-          `  ${shQuote(this.bin('pg_isready'))} -q -h ${shQuote(this.spec.dir)} -p ${this.spec.port} -U ${shQuote(this.superuser)} -d postgres && exit 0`,
+          // the postmaster's own status line (postmaster.pid line 8, PostgreSQL 10+): ready, or standby for a hot standby
+          `  st=$(sed -n 8p ${shQuote(`${this.dataDir}/postmaster.pid`)} 2>/dev/null | tr -d ' ')`,
+          `  [ "$st" = ready ] || [ "$st" = standby ] && exit 0`,
           '  sleep 0.1; n=$((n+1))',
           'done',
           'echo "not ready in time" >&2; exit 1',

@@ -37,6 +37,8 @@ export interface PreflightReport {
 export interface PreflightOptions extends ConnectOptions {
   /** check the packet filter too (runs with partitions) */
   partitions?: boolean;
+  /** programs besides postgres, initdb and pg_ctl the run needs in each host's pgBin (pg_basebackup to clone standbys) */
+  tools?: readonly string[];
   /** reuse these connections (by host name); others are opened and returned in `remotes` */
   remotes?: Map<string, Remote>;
 }
@@ -81,7 +83,14 @@ export async function checkHost(h: HostSpec, remote: Remote, opts: PreflightOpti
     !(await step('pg-bin', async () => {
       const v = await sh(
         'pg-bin',
-        `for b in postgres initdb pg_ctl; do [ -x ${bin}/$b ] || { echo "${h.pgBin}/$b is missing or not executable" >&2; exit 1; }; done\n${bin}/postgres --version`,
+        [
+          `for b in postgres initdb pg_ctl ${(opts.tools ?? []).map(shQuote).join(' ')}; do`,
+          `  [ -x ${bin}/$b ] && continue`,
+          `  why=; [ "$b" = pg_basebackup ] && why=' (standbys are cloned with it: Debian package postgresql-15 or the like)'`,
+          `  echo "${h.pgBin}/$b is missing or not executable$why" >&2; exit 1`,
+          'done',
+          `${bin}/postgres --version`,
+        ].join('\n'),
         h.pgUser,
       );
       if (!/PostgreSQL/.test(v)) throw new Error(`${h.pgBin}/postgres --version printed ${JSON.stringify(v)}`);

@@ -166,12 +166,13 @@ export function summaryTable(rows: Row[]): string {
 
 /** The headline experiment: set + failover on streaming-async (two sites, WAN latency) vs streaming-sync remote_apply. */
 export async function experimentCommand(flags: Record<string, unknown>): Promise<number> {
+  // on hosts the sites are the hosts file's and the latency between them is their network's
+  const onHosts = typeof flags.hosts === 'string';
   const common = {
     workload: 'set',
     nemesis: 'failover',
     timeLimit: flags.timeLimit,
-    sites: 2,
-    wanLatency: flags.wanLatency,
+    ...(onHosts ? { hosts: flags.hosts } : { sites: 2, wanLatency: flags.wanLatency }),
     nodes: 3,
     results: flags.results,
     seed: flags.seed,

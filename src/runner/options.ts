@@ -52,6 +52,9 @@ export function checkRun(o: RunOptions, where = ''): ResolvedCluster {
   }
   const why = refusal(resolved.topology, resolved.plan, o.nemesis.map((n) => ({ name: n, needs: NEMESIS_NEEDS[n] })));
   if (why !== null) throw new UsageError(`${at(where)}${why}`);
+  if (resolved.placement && o.cut === 'refuse' && resolved.count > 1 && o.nemesis.includes('partition')) {
+    throw new UsageError(`${at(where)}--cut refuse is not supported with --hosts: a partition between hosts drops their packets (blackhole)`);
+  }
   return resolved;
 }
 

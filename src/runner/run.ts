@@ -9,6 +9,7 @@ import { retriesChecker } from '../../checkers/retries.js';
 import { latencyChecker } from '../../checkers/latency.js';
 import type { CheckResult, Checker, FinalReads, FinalSettlement } from '../../checkers/types.js';
 import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
+import { NEMESIS_NEEDS } from '../../nemesis/names.js';
 import { healAll, runPlan, runSchedule } from '../../nemesis/schedule.js';
 import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
 import { makeWorkload } from '../../workloads/index.js';
@@ -183,6 +184,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     writeJson(join(dir, RUN_FILES.final), final); // `faultline check --final auto` reads it back
     // the checkers the topology adds, with what they read (logical-bidir: the replication probe)
     const replicated = topology.checkers.includes('replication');
+    await c.fetchLogs(); // servers on hosts: their logs, for the probe and nodes/
     const probe = replicated ? await probeReplication(c, { t0Ns: t0 }).catch(() => null) : null;
     await sampler.stop();
     writer.close();
@@ -271,7 +273,7 @@ function nemesisOptions(o: RunOptions): NemesisOptions {
 
 /** `keepLink`: where a kept cluster's directory goes (--keep), as a link when the server user cannot reach it. */
 function clusterOptions(o: RunOptions, keepLink: string | undefined): ClusterOptions {
-  return { ...clusterOptionsOf(o), keepLink, keep: o.keep };
+  return { ...clusterOptionsOf(o), keepLink, keep: o.keep, ...(o.hosts !== undefined ? { partitions: o.nemesis.some((n) => NEMESIS_NEEDS[n].includes('partition')) } : {}) };
 }
 
 /** test.json: written before the cluster starts (c null: no nodes yet), and again with the cluster's description. */

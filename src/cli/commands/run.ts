@@ -10,6 +10,7 @@ const EXPERIMENT_OPTIONS: readonly OptionSpec[] = [
   { ...runOption('timeLimit'), help: 'seconds per run' },
   { ...runOption('wanLatency'), help: 'latency between the two sites', default: 50, defaultText: undefined, cluster: false },
   { ...runOption('repeat'), help: 'runs of each' },
+  { ...runOption('hosts'), help: 'run on these hosts (a hosts file; --wan-latency does not apply: the hosts\' own network is between the sites)' },
   runOption('results'),
   runOption('seed'),
   runOption('report'),

@@ -103,6 +103,9 @@ export const logicalBidir = defineTopology({
       recs.map(async (r) => {
         await ctx.writeConfig(r, null);
         await ctx.startServer(r);
+        // origin = none (no change sent back to where it came from) is PostgreSQL 16's: without it two peers loop
+        const [v] = await query<{ n: string; v: string }>(ctx.adminConfig(r.node.name), "SELECT current_setting('server_version_num') AS n, current_setting('server_version') AS v");
+        if (Number(v!.n) < 160000) throw new Error(`topology logical-bidir needs PostgreSQL 16 or later (subscriptions WITH (origin = none)); ${r.node.name} runs ${v!.v}`);
         await query(ctx.adminConfig(r.node.name), `CREATE PUBLICATION ${PUBLICATION} FOR ALL TABLES`);
       }),
     );

@@ -115,6 +115,13 @@ async function spawnReady(remote: Remote, script: string, user: string, graceMs:
   return p;
 }
 
+/** Waits for a process to exit, at most `ms` (the timer never holds faultline's exit up). */
+async function exitedWithin(p: RemoteProcess, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.exited, new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
+
 function majorOf(version: string | undefined): { major: number; text: string } | null {
   const m = /PostgreSQL\)\s+([0-9]+)(?:\.([0-9]+))?/.exec(version ?? '');
   return m ? { major: Number(m[1]), text: m[2] !== undefined ? `${m[1]}.${m[2]}` : m[1]! } : null;
@@ -123,6 +130,7 @@ function majorOf(version: string | undefined): { major: number; text: string } |
 export class HostSet {
   private closing: Promise<void> | null = null;
   private rules: string[] = [];
+  private filterOps: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly hosts: Map<string, OpenHost>,
@@ -245,22 +253,30 @@ export class HostSet {
     throw new RemoteError(h.spec.name, h.remote.where, 'exec', `no free TCP port from ${PORT_MIN} to ${PORT_MAX}`);
   }
 
-  /** Installs a grudge (host → hosts it cannot reach) as DROP rules, replacing the rules in force; returns their labels. */
-  async cut(grudge: HostGrudge): Promise<string[]> {
-    if (Object.values(grudge).every((peers) => peers.length === 0)) {
-      await this.heal();
-      return [];
-    }
-    const { labels } = await this.filter.apply(grudge);
-    this.rules = labels;
-    return labels;
+  /** Runs packet-filter changes one at a time (a close waits for the one in flight, then heals). */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.closing) return Promise.reject(new Error('the hosts are being released: no more packet-filter changes'));
+    const next = this.filterOps.then(fn, fn);
+    this.filterOps = next.catch(() => undefined);
+    return next;
   }
 
-  /** Removes every rule in force. */
-  async heal(): Promise<void> {
-    if (this.rules.length === 0) return;
-    await this.filter.heal();
-    this.rules = [];
+  /** Installs a grudge (host → hosts it cannot reach) as DROP rules, replacing the rules in force; returns their labels. */
+  cut(grudge: HostGrudge): Promise<string[]> {
+    if (Object.values(grudge).every((peers) => peers.length === 0)) return this.heal().then(() => []);
+    return this.serial(async () => {
+      const { labels } = await this.filter.apply(grudge);
+      this.rules = labels;
+      return labels;
+    });
+  }
+
+  /** Removes every rule in force (also those of a cut that failed half-way: the filter knows where it installed). */
+  heal(): Promise<void> {
+    return this.serial(async () => {
+      await this.filter.heal();
+      this.rules = [];
+    });
   }
 
   /** The rules in force, in words (`n1: drop input from n2 (10.77.0.12)`). */
@@ -274,10 +290,13 @@ export class HostSet {
    */
   close(): Promise<void> {
     this.closing ??= (async () => {
+      await this.filterOps;
       await this.filter.heal().catch(() => undefined);
       this.rules = [];
       await Promise.all(
         [...this.hosts.values()].map(async (h) => {
+          // the guard's TERM: it removes faultline's rules once more (whatever a lost connection left), and exits
+          if (h.guard && (await h.guard.signal('TERM').catch(() => false))) await exitedWithin(h.guard, 10_000);
           await h.guard?.signal('KILL', 'tree').catch(() => false);
           if (this.opts.keep) await h.remote.exec(['touch', `${h.dir}/kept`], { user: h.spec.pgUser, timeoutMs: 30_000 }).catch(() => undefined);
           else await h.remote.exec({ sh: `d=${shQuote(h.dir)}\n${waitPostmastersGone('$d', 100)}\nrm -rf -- "$d"` }, { user: h.spec.pgUser, timeoutMs: 60_000 }).catch(() => undefined);

@@ -90,7 +90,7 @@ export function explainAnomaly(model: TxnModel, a: TxnAnomaly): string {
       return `${t(0)} read ${showMop(d.mop)}, in which elements occur more than once: ${dups}.`;
     }
     case 'lost-update':
-      return `${txns.map((_, i) => t(i)).join(' and ')} all read ${key} = ${showValue(d.value)} and then wrote ${key}: all but one of those updates are lost.`;
+      return `${txns.map((_, i) => t(i)).join(' and ')} all read ${key} = ${showValue(d.value)} and then wrote ${key}, none of them seeing another's write (lost update: snapshot isolation lets at most one of them commit).`;
     case 'dirty-update':
       return `On ${key}, ${t(1)} wrote on top of ${showValue(d.values)}, state left by ${t(0)}, which failed: aborted state became committed (dirty update).`;
     case 'incompatible-order': {

@@ -1,5 +1,5 @@
 // Run options from flags or experiment files: defaults, validation with clear messages.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -84,4 +84,15 @@ describe('readExperimentFile', () => {
       expect((e as InputError).message).toMatch(/b\.json:3: expected JSON/);
     }
   });
+});
+
+describe('the shipped example files', () => {
+  const examples = join(import.meta.dirname, '../../examples');
+  for (const f of readdirSync(examples).filter((n) => n.endsWith('.json'))) {
+    it(`${f}: every experiment is a valid run`, () => {
+      const exps = readExperimentFile(join(examples, f));
+      expect(exps.length).toBeGreaterThan(0);
+      exps.forEach((e, i) => expect(() => toRunOptions(e, `${f} experiment ${i + 1}`)).not.toThrow());
+    });
+  }
 });

@@ -50,7 +50,7 @@ export interface UnavailabilityOptions {
 }
 
 /** f names of nemesis events that end faults rather than start them. */
-const HEAL = /^(stop-|heal|resume$|start$|rejoin$|restart$|recover|end-|unpause$|none$)/;
+const HEAL = /^(stop-|heal|resume$|start$|rejoin$|restart$|recover|end-|unpause$|none$|start-manager$|start-dcs$|switchover-done$|switchover-up$|schema-change-check$)/;
 
 export const defaultIsFault = (e: NemesisEvent): boolean => !HEAL.test(e.f);
 
@@ -122,6 +122,19 @@ export function checkUnavailability(history: PairedHistory, opts: Unavailability
     if (lastEvent > last.completeTime!) consider(last.completeTime!, lastEvent, last, null);
   }
   const result: UnavailabilityResult = { valid: acked.length > 0 ? true : 'unknown', writesOk: acked.length, faults: recoveries, longestGap: longest };
-  if (acked.length === 0) result.reason = 'no write was acknowledged';
+  result.reason = acked.length === 0 ? 'no write was acknowledged' : describe(recoveries, longest);
   return result;
+}
+
+const sec = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+/** Per-fault faults shown in the summary line, at most (every one is in results.json). */
+const REASON_FAULTS = 4;
+
+/** The summary line: the run's longest write gap, then each fault's recovery (first acknowledged write after it). */
+function describe(faults: readonly FaultRecovery[], longest: WriteGap | null): string {
+  const gap = longest ? `longest write gap ${sec(longest.ms)} (at ${sec(longest.from / 1e6)})` : 'no gap between acknowledged writes';
+  if (faults.length === 0) return gap;
+  const shown = faults.slice(0, REASON_FAULTS).map((f) => `${f.f} at ${sec(f.time / 1e6)} → ${f.ms === null ? 'no write acknowledged after it' : `first write acknowledged after ${sec(f.ms)}`}, longest gap ${f.longestGapMs === null ? '–' : sec(f.longestGapMs)}`);
+  const more = faults.length > REASON_FAULTS ? ` (+${faults.length - REASON_FAULTS} more in results.json)` : '';
+  return `${gap}; ${shown.join('; ')}${more}`;
 }

@@ -159,6 +159,14 @@ describe('unavailability', () => {
     expect(r.faults[0]!.longestGapMs).toBe(2950);
   });
 
+  it("the HA nemeses' heals are not faults; the summary line names each fault's recovery and the longest gap", () => {
+    const ops = [write('n1', 0, 10), write('n1', 100, 110), write('n2', 3000, 3100)];
+    const heals = ['start-manager', 'start-dcs', 'stop-partition-dcs', 'switchover-done', 'switchover-up', 'rejoin', 'restart'];
+    const r = checkUnavailability(history(ops, [fault(1000, 120, 'kill-manager'), ...heals.map((f, i) => fault(1001 + i, 200 + i, f))]));
+    expect(r.faults.map((f) => f.f)).toEqual(['kill-manager']);
+    expect(r.reason).toBe('longest write gap 3.0 s (at 0.1 s); kill-manager at 0.1 s → first write acknowledged after 3.0 s, longest gap 3.0 s');
+  });
+
   it('a fault is recovered from at the earliest acknowledgement of a later-invoked write (brute force agrees)', () => {
     fc.assert(
       fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 1, max: 2000 }), fc.boolean()), { maxLength: 30 }), fc.array(fc.integer({ min: 0, max: 6000 }), { maxLength: 5 }), (ws, fs) => {

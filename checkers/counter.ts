@@ -3,7 +3,8 @@
 // Keyed histories (ops with `key`) are checked per key.
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { CappedList, opRef, type OpRef } from './ref.js';
-import type { CheckContext, CheckResult, Checker } from './types.js';
+import { explained, type Explanation } from './explain.js';
+import type { Anomaly, CheckContext, CheckResult, Checker } from './types.js';
 
 /** A counter op's values are ill-typed: returns what was expected, or null when fine. */
 export function counterOpProblem(op: Op): string | null {
@@ -72,6 +73,35 @@ export interface CounterFinal {
   behind?: number;
 }
 
+/** data of a counter anomaly: a read (or a node's final value) outside the bounds the adds allow. */
+export interface CounterBounds {
+  value: number;
+  /** [lower, upper] */
+  expected: [number, number];
+  [extra: string]: Json;
+}
+
+/** The counter checker's result. */
+export interface CounterResult extends CheckResult {
+  /** ok reads checked */
+  reads: number;
+  /** reads out of bounds (all counted; `errors` keeps the first ones) */
+  errorCount: number;
+  errors: CounterReadError[];
+  errorsTruncated?: true;
+  /** per node (per key for a keyed counter): its final value against the bounds */
+  final?: Record<string, CounterFinal | Record<string, CounterFinal>>;
+  /**
+   * `read-out-of-bounds` (a read outside the bounds its concurrent adds allow), `lost` (a settled node's final
+   * value below the lower bound: acknowledged adds missing), `unexpected` (above the upper bound)
+   */
+  anomalies: Anomaly<'read-out-of-bounds' | 'lost' | 'unexpected', CounterBounds>[];
+  /** no final read is of a settled node: node → why (the final values are then not judged) */
+  noneSettled?: Record<string, string>;
+  /** unsettled nodes whose value lies outside the bounds: node → why (shown, not judged) */
+  behind?: Record<string, string>;
+}
+
 interface Group {
   adds: Op[];
   reads: Op[];
@@ -88,7 +118,7 @@ function num(v: Json, what: string): number {
 }
 
 /** Check a counter history: read bounds and, when ctx.final is given, final values per node. */
-export function checkCounter(history: PairedHistory, ctx: CheckContext = {}): CheckResult {
+export function checkCounter(history: PairedHistory, ctx: CheckContext = {}): CounterResult {
   const groups = new Map<string, Group & { key?: Key }>();
   for (const op of history.ops) {
     if (op.f !== 'add' && op.f !== 'read') continue;
@@ -143,24 +173,21 @@ export function checkCounter(history: PairedHistory, ctx: CheckContext = {}): Ch
     }
   }
 
-  const result: CheckResult = { valid: errors.count === 0, reads: readsChecked, errorCount: errors.count, errors: errors.toJSON().items };
+  const result: CounterResult = { valid: errors.count === 0, reads: readsChecked, errorCount: errors.count, errors: errors.toJSON().items, anomalies: [] };
   if (errors.count > errors.toJSON().items.length) result.errorsTruncated = true;
-  const first = errors.toJSON().items[0];
-  const reasons: string[] = [];
-  if (first) {
-    reasons.push(
-      `${errors.count} read${errors.count === 1 ? '' : 's'} out of bounds; first: read at index ${first.op.index}` +
-        `${first.key !== undefined ? ` of key ${JSON.stringify(first.key)}` : ''} returned ${first.value}, expected ${first.expected[0]}..${first.expected[1]}`,
-    );
+  for (const e of result.errors) {
+    const a: Anomaly<'read-out-of-bounds', CounterBounds> = { type: 'read-out-of-bounds', ops: [e.op.index], data: { value: e.value, expected: e.expected } };
+    if (e.key !== undefined) a.keys = [e.key];
+    if (e.op.node !== undefined) a.nodes = [e.op.node];
+    result.anomalies.push(a);
   }
 
   if (ctx.final) {
     const finals: Record<string, CounterFinal | Record<string, CounterFinal>> = {};
     const unsettled = ctx.settlement?.unsettled ?? {};
-    let badFinals = 0;
     let settledFinals = 0;
     let behind = 0;
-    const judge = (value: number, gk: string, settled: boolean, reason: string | undefined): CounterFinal => {
+    const judge = (node: string, value: number, gk: string, key: Key | undefined, settled: boolean, reason: string | undefined): CounterFinal => {
       const t = totals.get(gk) ?? { acknowledged: 0, lower: 0, upper: 0 };
       const short = value < t.lower ? t.lower - value : 0;
       const over = value > t.upper ? value - t.upper : 0;
@@ -174,7 +201,16 @@ export function checkCounter(history: PairedHistory, ctx: CheckContext = {}): Ch
           behind++;
         }
       }
-      if (f.lost > 0 || f.unexpected > 0) badFinals++;
+      if (f.lost > 0 || f.unexpected > 0) {
+        const a: Anomaly<'lost' | 'unexpected', CounterBounds> = {
+          type: f.lost > 0 ? 'lost' : 'unexpected',
+          ops: [],
+          nodes: [node],
+          data: { value, expected: f.possible, by: f.lost > 0 ? f.lost : f.unexpected, acknowledged: t.acknowledged },
+        };
+        if (key !== undefined) a.keys = [key];
+        result.anomalies.push(a);
+      }
       return f;
     };
     for (const [node, v] of Object.entries(ctx.final)) {
@@ -184,29 +220,41 @@ export function checkCounter(history: PairedHistory, ctx: CheckContext = {}): Ch
         const perKey: Record<string, CounterFinal> = {};
         const keys = new Set([...groups.keys()].filter((k) => k !== ''));
         for (const k of Object.keys(v)) keys.add(k);
-        for (const k of [...keys].sort()) perKey[k] = judge(num(v[k] ?? null, `final read of ${node} key ${k}`), k, settled, unsettled[node]);
+        for (const k of [...keys].sort()) perKey[k] = judge(node, num(v[k] ?? null, `final read of ${node} key ${k}`), k, groups.get(k)?.key ?? k, settled, unsettled[node]);
         finals[node] = perKey;
       } else {
-        finals[node] = judge(num(v, `final read of ${node}`), '', settled, unsettled[node]);
+        finals[node] = judge(node, num(v, `final read of ${node}`), '', undefined, settled, unsettled[node]);
       }
     }
     result.final = finals;
-    if (badFinals > 0) {
-      result.valid = false;
-      reasons.push(`${badFinals} final value${badFinals === 1 ? '' : 's'} out of bounds`);
-    } else if (settledFinals === 0 && Object.keys(ctx.final).length > 0 && result.valid === true) {
+    if (result.anomalies.some((a) => a.type !== 'read-out-of-bounds')) result.valid = false;
+    else if (settledFinals === 0 && Object.keys(ctx.final).length > 0 && result.valid === true) {
       result.valid = 'unknown';
-      reasons.push(`no final read is of a settled node (${Object.entries(unsettled).map(([n, r]) => `${n}: ${r}`).join('; ')}): the final values are not judged`);
+      result.noneSettled = { ...unsettled };
     }
-    if (behind > 0) {
-      result.warnings = Object.entries(unsettled)
-        .filter(([n]) => n in finals)
-        .map(([n, r]) => `${n} had not caught up when read (${r}): its final value is not judged`);
-    }
+    if (behind > 0) result.behind = Object.fromEntries(Object.entries(unsettled).filter(([n]) => n in finals));
   }
-  if (reasons.length > 0) result.reason = reasons.join('; ');
-  return result;
+  return explained(result, explainCounter);
+}
+
+/** The counter result in words, rendered from its data. */
+export function explainCounter(r: CounterResult): Explanation {
+  const reasons: string[] = [];
+  const first = r.errors[0];
+  if (first) {
+    reasons.push(
+      `${r.errorCount} read${r.errorCount === 1 ? '' : 's'} out of bounds; first: read at index ${first.op.index}` +
+        `${first.key !== undefined ? ` of key ${JSON.stringify(first.key)}` : ''} returned ${first.value}, expected ${first.expected[0]}..${first.expected[1]}`,
+    );
+  }
+  const badFinals = r.anomalies.filter((a) => a.type !== 'read-out-of-bounds').length;
+  if (badFinals > 0) reasons.push(`${badFinals} final value${badFinals === 1 ? '' : 's'} out of bounds`);
+  else if (r.noneSettled) {
+    reasons.push(`no final read is of a settled node (${Object.entries(r.noneSettled).map(([n, why]) => `${n}: ${why}`).join('; ')}): the final values are not judged`);
+  }
+  const warnings = Object.entries(r.behind ?? {}).map(([n, why]) => `${n} had not caught up when read (${why}): its final value is not judged`);
+  return { reason: reasons.length > 0 ? reasons.join('; ') : undefined, warnings };
 }
 
 /** The counter checker under the Checker seam. */
-export const counterChecker: Checker = (history, ctx) => checkCounter(history, ctx);
+export const counterChecker: Checker<CounterResult> = (history, ctx) => checkCounter(history, ctx);

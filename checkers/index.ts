@@ -1,9 +1,11 @@
-// Registry of checkers by model name for `faultline check`: which checkers judge a history of that model,
+// Registry of checkers by model name for `faultline check --model` (bare histories; a run is judged by its
+// workload's suite, checkers/suite.ts): which checkers judge a history of that model,
 // and how to tell an op the model cannot interpret (bad input, exit 65) from an anomaly.
 import type { Op } from '../src/history/types.js';
 import { compose } from './compose.js';
 import { counterChecker, counterOpProblem } from './counter.js';
 import { checkLinearizability } from './linearizability.js';
+import { withAnomalies } from './linearizability-explain.js';
 import { getModel, ModelOpError, type ModelName } from './models.js';
 import { setChecker, setOpProblem } from './set.js';
 import { statsChecker } from './stats.js';
@@ -45,9 +47,10 @@ function located(check: (op: Op) => string | null, isRead: (op: Op) => boolean):
   };
 }
 
+/** The WGL checker of a model, with its anomaly as data (its reason is rendered by the command line, which knows the time limit). */
 function linearizable(name: ModelName): Checker {
   const model = getModel(name);
-  return (history, ctx) => checkLinearizability(history, model, ctx);
+  return (history, ctx) => withAnomalies(checkLinearizability(history, model, ctx));
 }
 
 /** The composed checker for a model: the model's own checker(s) plus stats. */

@@ -34,7 +34,14 @@ export function summarizeLatencies(ms: number[]): LatencySummary {
 }
 
 /** Per f, latency of completed ops by outcome (never-completed ops have no latency and are left out). */
-export function latencyChecker(history: PairedHistory): CheckResult {
+/** The latency checker's result (informational: always valid): per f, per outcome, in ms. */
+export interface LatencyResult extends CheckResult {
+  valid: true;
+  unit: 'ms';
+  byF: Record<string, Partial<Record<'ok' | 'fail' | 'info', LatencySummary>>>;
+}
+
+export function latencyChecker(history: PairedHistory): LatencyResult {
   const groups = new Map<string, number[]>();
   for (const op of history.ops) {
     if (op.completeTime === null) continue;
@@ -43,10 +50,10 @@ export function latencyChecker(history: PairedHistory): CheckResult {
     if (!g) groups.set(k, (g = []));
     g.push((op.completeTime - op.invokeTime) / 1e6);
   }
-  const byF: Record<string, Record<string, LatencySummary>> = {};
+  const byF: LatencyResult['byF'] = {};
   for (const [k, ms] of [...groups.entries()].sort(([a], [b]) => a.localeCompare(b))) {
     const [f, type] = k.split(' ');
-    (byF[f] ??= {})[type] = summarizeLatencies(ms);
+    (byF[f] ??= {})[type as 'ok' | 'fail' | 'info'] = summarizeLatencies(ms);
   }
   return { valid: true, unit: 'ms', byF };
 }

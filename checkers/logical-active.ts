@@ -3,7 +3,9 @@
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { possibleLast } from './logical-final.js';
 import { CappedList, opRef, type OpRef } from './ref.js';
-import type { CheckContext, CheckResult, Checker } from './types.js';
+import { explained, type Explanation } from './explain.js';
+import type { Capped } from './ref.js';
+import type { Anomaly, CheckContext, CheckResult, Checker } from './types.js';
 import { judgedFinals, noneSettledReason } from './settled.js';
 
 export interface ActiveViolation {
@@ -27,10 +29,26 @@ function activeIds(final: Json | undefined, name: string): Json[] {
   return Array.isArray(v) ? v : v === null || v === undefined ? [] : [v];
 }
 
+/** The one-active checker's result. */
+export interface OneActiveResult extends CheckResult {
+  names?: number;
+  twoOrMoreActive?: Capped<ActiveViolation>;
+  noneActive?: Capped<ActiveViolation>;
+  staleActive?: Capped<StaleActive>;
+  /** `several-active`, `none-active`, `stale-active` (the active row is not a real-time-last activation) */
+  anomalies: Anomaly<'several-active' | 'none-active' | 'stale-active'>[];
+  notJudged?: Record<string, string>;
+  noFinals?: true;
+}
+
 /** ctx.final: node → {name: [ids of active rows]}; activations are ops with f = `activate`, key = name, value = id. */
-export function checkOneActive(history: PairedHistory, ctx: CheckContext, names: readonly string[]): CheckResult {
+export function checkOneActive(history: PairedHistory, ctx: CheckContext, names: readonly string[]): OneActiveResult {
   const { finals, notJudged } = judgedFinals(ctx);
-  if (finals.length === 0) return Object.keys(notJudged).length > 0 ? { valid: 'unknown', reason: noneSettledReason(notJudged), notJudged } : { valid: 'unknown', reason: 'no final reads' };
+  if (finals.length === 0) {
+    const none: OneActiveResult = { valid: 'unknown', anomalies: [], noFinals: true };
+    if (Object.keys(notJudged).length > 0) none.notJudged = notJudged;
+    return explained(none, explainOneActive);
+  }
   const byName = new Map<string, Op[]>();
   for (const op of history.ops) {
     if (op.f !== 'activate' || op.key === undefined || op.type === 'fail') continue;
@@ -55,19 +73,29 @@ export function checkOneActive(history: PairedHistory, ctx: CheckContext, names:
     }
   }
   const valid = twoActive.count === 0 && noneActive.count === 0 && stale.count === 0;
-  const out: CheckResult = { valid, names: all.size, twoOrMoreActive: twoActive.toJSON(), noneActive: noneActive.toJSON(), staleActive: stale.toJSON() };
+  const out: OneActiveResult = { valid, names: all.size, twoOrMoreActive: twoActive.toJSON(), noneActive: noneActive.toJSON(), staleActive: stale.toJSON(), anomalies: [] };
+  for (const t of out.twoOrMoreActive!.items) out.anomalies.push({ type: 'several-active', ops: [], keys: [t.name], nodes: [t.node], data: { active: t.active } });
+  for (const n of out.noneActive!.items) out.anomalies.push({ type: 'none-active', ops: [], keys: [n.name], nodes: [n.node] });
+  for (const x of out.staleActive!.items) {
+    out.anomalies.push({ type: 'stale-active', ops: x.lastActivations.map((o) => o.index), keys: [x.name], nodes: [x.node], data: { active: x.active, expected: x.expected } });
+  }
   if (Object.keys(notJudged).length > 0) out.notJudged = notJudged;
-  const reasons: string[] = [];
-  const t = twoActive.toJSON().items[0];
-  if (t) reasons.push(`${twoActive.count} name(s) with several active rows (first: ${t.name} on ${t.node}: ids ${JSON.stringify(t.active)})`);
-  const n = noneActive.toJSON().items[0];
-  if (n) reasons.push(`${noneActive.count} name(s) with no active row (first: ${n.name} on ${n.node})`);
-  const s = stale.toJSON().items[0];
-  if (s) reasons.push(`${stale.count} name(s) whose active row is not the last activation (first: ${s.name} on ${s.node}: ${JSON.stringify(s.active)})`);
-  if (reasons.length > 0) out.reason = reasons.join('; ');
-  return out;
+  return explained(out, explainOneActive);
 }
 
-export function oneActiveChecker(names: readonly string[]): Checker {
+/** The one-active result in words, rendered from its data. */
+export function explainOneActive(r: OneActiveResult): Explanation {
+  if (r.noFinals) return { reason: r.notJudged ? noneSettledReason(r.notJudged) : 'no final reads' };
+  const reasons: string[] = [];
+  const t = r.twoOrMoreActive?.items[0];
+  if (t) reasons.push(`${r.twoOrMoreActive!.count} name(s) with several active rows (first: ${t.name} on ${t.node}: ids ${JSON.stringify(t.active)})`);
+  const n = r.noneActive?.items[0];
+  if (n) reasons.push(`${r.noneActive!.count} name(s) with no active row (first: ${n.name} on ${n.node})`);
+  const s = r.staleActive?.items[0];
+  if (s) reasons.push(`${r.staleActive!.count} name(s) whose active row is not the last activation (first: ${s.name} on ${s.node}: ${JSON.stringify(s.active)})`);
+  return { reason: reasons.length > 0 ? reasons.join('; ') : undefined };
+}
+
+export function oneActiveChecker(names: readonly string[]): Checker<OneActiveResult> {
   return (history, ctx) => checkOneActive(history, ctx, names);
 }

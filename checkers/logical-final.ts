@@ -2,7 +2,9 @@
 // the effect of a write that could have been last in real time, and nodes must agree key by key. Pure.
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { CappedList, opRef, type OpRef } from './ref.js';
-import type { CheckContext, CheckResult, Checker } from './types.js';
+import { explained, type Explanation } from './explain.js';
+import type { Capped } from './ref.js';
+import type { Anomaly, CheckContext, CheckResult, Checker } from './types.js';
 import { judgedFinals, noneSettledReason } from './settled.js';
 
 export interface FinalStateSpec {
@@ -54,10 +56,28 @@ export interface DivergedKey {
   values: Record<string, Json>;
 }
 
+/** The final-state checker's result. */
+export interface FinalStateResult extends CheckResult {
+  /** keys judged (absent when nothing could be judged) */
+  keys?: number;
+  diverged?: Capped<DivergedKey>;
+  notLastWrite?: Capped<WrongFinal>;
+  /** `diverged` (settled nodes hold different values for a key), `not-last-write` (a node holds a value no write could have left last) */
+  anomalies: Anomaly<'diverged' | 'not-last-write'>[];
+  /** nodes whose final read is not judged (they had not settled), with why */
+  notJudged?: Record<string, string>;
+  /** nothing to judge: no final reads, or none of a settled node */
+  noFinals?: true;
+}
+
 /** Judge ctx.final (node → {key: value}) against the history's writes. */
-export function checkFinalState(history: PairedHistory, ctx: CheckContext, spec: FinalStateSpec): CheckResult {
+export function checkFinalState(history: PairedHistory, ctx: CheckContext, spec: FinalStateSpec): FinalStateResult {
   const { finals, notJudged } = judgedFinals(ctx);
-  if (finals.length === 0) return Object.keys(notJudged).length > 0 ? { valid: 'unknown', reason: noneSettledReason(notJudged), notJudged } : { valid: 'unknown', reason: 'no final reads' };
+  if (finals.length === 0) {
+    const none: FinalStateResult = { valid: 'unknown', anomalies: [], noFinals: true };
+    if (Object.keys(notJudged).length > 0) none.notJudged = notJudged;
+    return explained(none, explainFinalState);
+  }
   const byKey = new Map<string, Op[]>();
   for (const op of history.ops) {
     if (op.key === undefined || op.type === 'fail' || !spec.isWrite(op)) continue;
@@ -80,19 +100,28 @@ export function checkFinalState(history: PairedHistory, ctx: CheckContext, spec:
     if (new Set(Object.values(held).map((v) => JSON.stringify(v))).size > 1) diverged.add({ key: k, values: held });
   }
   const valid = wrong.count === 0 && diverged.count === 0;
-  const out: CheckResult = { valid, keys: keys.size, diverged: diverged.toJSON(), notLastWrite: wrong.toJSON() };
+  const out: FinalStateResult = { valid, keys: keys.size, diverged: diverged.toJSON(), notLastWrite: wrong.toJSON(), anomalies: [] };
+  for (const d of out.diverged!.items) out.anomalies.push({ type: 'diverged', ops: [], keys: [d.key], nodes: Object.keys(d.values), data: { values: d.values } });
+  for (const w of out.notLastWrite!.items) {
+    out.anomalies.push({ type: 'not-last-write', ops: w.lastWrites.map((o) => o.index), keys: [w.key], nodes: [w.node], data: { holds: w.holds, expected: w.expected } });
+  }
   if (Object.keys(notJudged).length > 0) out.notJudged = notJudged;
+  return explained(out, explainFinalState);
+}
+
+/** The final-state result in words, rendered from its data. */
+export function explainFinalState(r: FinalStateResult): Explanation {
+  if (r.noFinals) return { reason: r.notJudged ? noneSettledReason(r.notJudged) : 'no final reads' };
   const reasons: string[] = [];
-  const d = diverged.toJSON().items[0];
-  if (d) reasons.push(`${diverged.count} key(s) differ between nodes (first: key ${d.key}: ${describeValues(d.values)})`);
-  const w = wrong.toJSON().items[0];
+  const d = r.diverged?.items[0];
+  if (d) reasons.push(`${r.diverged!.count} key(s) differ between nodes (first: key ${d.key}: ${describeValues(d.values)})`);
+  const w = r.notLastWrite?.items[0];
   if (w) {
     reasons.push(
-      `${wrong.count} final value(s) are not the last acknowledged write (first: key ${w.key} on ${w.node} holds ${JSON.stringify(w.holds)}, expected one of ${JSON.stringify(w.expected)})`,
+      `${r.notLastWrite!.count} final value(s) are not the last acknowledged write (first: key ${w.key} on ${w.node} holds ${JSON.stringify(w.holds)}, expected one of ${JSON.stringify(w.expected)})`,
     );
   }
-  if (reasons.length > 0) out.reason = reasons.join('; ');
-  return out;
+  return { reason: reasons.length > 0 ? reasons.join('; ') : undefined };
 }
 
 function describeValues(values: Record<string, Json>): string {
@@ -101,6 +130,6 @@ function describeValues(values: Record<string, Json>): string {
     .join(', ');
 }
 
-export function finalStateChecker(spec: FinalStateSpec): Checker {
+export function finalStateChecker(spec: FinalStateSpec): Checker<FinalStateResult> {
   return (history, ctx) => checkFinalState(history, ctx, spec);
 }

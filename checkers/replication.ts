@@ -4,6 +4,8 @@
 // A run whose replication broke is invalid even when the data happens to match. Pure: no I/O.
 import type { Json, Op, PairedHistory } from '../src/history/types.js';
 import { publisherOf, type LogEvent, type MetricsSample, type ReplicationProbe, type SubscriptionSample } from '../src/history/observations.js';
+import { explained, type Explanation } from './explain.js';
+import type { Anomaly, CheckResult, Checker } from './types.js';
 
 export { publisherOf, type MetricsSample, type ReplicationProbe, type SlotState, type SubscriptionSample, type SubscriptionState } from '../src/history/observations.js';
 
@@ -11,7 +13,6 @@ export { publisherOf, type MetricsSample, type ReplicationProbe, type SlotState,
 function rowFields(row: string | undefined): string[] {
   return row === undefined ? [] : row.split(/,\s*/).map((s) => s.trim());
 }
-import type { CheckResult, Checker } from './types.js';
 
 export const CONFLICT_COUNTERS = [
   'confl_insert_exists',
@@ -98,7 +99,6 @@ function numbers(stats: SubscriptionSample['stats']): Record<string, number> {
   return out;
 }
 
-/** A subscription named `<subscriber>_from_<publisher>` (src/cluster/logical.ts) → its publisher. */
 function seriesOf(samples: readonly MetricsSample[]): Map<string, Series> {
   const out = new Map<string, Series>();
   for (const s of samples) {
@@ -190,6 +190,31 @@ function logNs(probe: ReplicationProbe | null, ms: number | null): number | null
   return Math.round(probe.takenAtNs - (probe.wallMs - ms) * 1e6);
 }
 
+/** What the replication checker reads, as a run stores it: metrics.jsonl samples and replication.json's probe. */
+export interface ReplicationInputs {
+  samples: readonly MetricsSample[];
+  /** the final probe; null when it failed or was not taken */
+  probe: ReplicationProbe | null;
+  /** why there is no probe */
+  probeError?: string;
+}
+
+/** data of a replication anomaly: one direction (subscription) broken or dropping changes, or DDL that never arrived. */
+export type ReplicationAnomalyData =
+  | { subscription: string; direction: string; problems: string[]; [extra: string]: Json }
+  | { table: string; [extra: string]: Json };
+
+/** The replication checker's result. */
+export interface ReplicationResult extends CheckResult {
+  directions: DirectionReport[];
+  /** was a final probe taken */
+  probed: boolean;
+  /** `replication-broken` (a direction stopped or misses tables), `replication-conflicts` (remote changes dropped), `ddl-not-replicated` */
+  anomalies: Anomaly<'replication-broken' | 'replication-conflicts' | 'ddl-not-replicated', ReplicationAnomalyData>[];
+  schemaChanges?: SchemaChangeFinding[];
+  unreachable?: Record<string, string>;
+}
+
 /** Records the schema-change nemesis left in the history: rows written on one node that never reached another. */
 export interface SchemaChangeFinding {
   table: string;
@@ -209,13 +234,13 @@ function schemaChanges(history: PairedHistory): SchemaChangeFinding[] {
 }
 
 /** Judge replication health. `probe` null: only the samples are judged (and the verdict says so). */
-export function checkReplication(history: PairedHistory, samples: readonly MetricsSample[], probe: ReplicationProbe | null): CheckResult {
+export function checkReplication(history: PairedHistory, samples: readonly MetricsSample[], probe: ReplicationProbe | null): ReplicationResult {
   const series = seriesOf(samples);
   const names = new Map<string, { node: string; name: string }>();
   for (const s of series.values()) names.set(`${s.node}/${s.name}`, { node: s.node, name: s.name });
   for (const s of probe?.subscriptions ?? []) names.set(`${s.node}/${s.name}`, { node: s.node, name: s.name });
   if (names.size === 0) {
-    return { valid: 'unknown', reason: probe ? 'no subscriptions found (not a logical topology?)' : 'no metrics samples and no probe', directions: [] };
+    return { valid: 'unknown', reason: probe ? 'no subscriptions found (not a logical topology?)' : 'no metrics samples and no probe', directions: [], probed: probe !== null, anomalies: [] };
   }
   const directions: DirectionReport[] = [];
   for (const [id, { node, name }] of [...names.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
@@ -299,25 +324,38 @@ export function checkReplication(history: PairedHistory, samples: readonly Metri
   const ddl = schemaChanges(history);
   const lostDdl = ddl.filter((d) => d.notReplicated.length > 0);
   const bad = directions.filter((d) => d.status === 'broken' || d.status === 'conflicts');
-  const warned = directions.filter((d) => d.status === 'warnings');
   const unreachable = Object.keys(probe?.unreachable ?? {});
   const valid = bad.length > 0 || lostDdl.length > 0 ? false : probe === null || unreachable.length > 0 ? 'unknown' : true;
-  const out: CheckResult = { valid, directions, probed: probe !== null };
+  const out: ReplicationResult = { valid, directions, probed: probe !== null, anomalies: [] };
+  for (const d of bad) {
+    out.anomalies.push({
+      type: d.status === 'broken' ? 'replication-broken' : 'replication-conflicts',
+      ops: [],
+      nodes: d.publisher === null ? [d.subscriber] : [d.publisher, d.subscriber],
+      data: { subscription: d.subscription, direction: d.direction, problems: d.problems },
+    });
+  }
+  for (const d of lostDdl) out.anomalies.push({ type: 'ddl-not-replicated', ops: [], nodes: [...new Set(d.notReplicated.flatMap((n) => [n.from, n.to]))], data: { table: d.table } });
   if (ddl.length > 0) out.schemaChanges = ddl;
   if (unreachable.length > 0) out.unreachable = probe?.unreachable;
+  return explained(out, explainReplication);
+}
+
+/** The replication result in words, rendered from its data. */
+export function explainReplication(r: ReplicationResult): Explanation {
+  const bad = r.directions.filter((d) => d.status === 'broken' || d.status === 'conflicts');
   const reasons = bad.map((d) => `${d.direction} (${d.subscription}) ${d.status}: ${d.problems.join('; ')}${firstKey(d)}`);
-  for (const d of lostDdl) {
+  for (const d of (r.schemaChanges ?? []).filter((x) => x.notReplicated.length > 0)) {
     reasons.push(
       `table ${d.table} created on every node ${d.refreshed ? 'with' : 'without'} REFRESH PUBLICATION: ${d.notReplicated.map((n) => `${n.rows} row(s) ${n.from} → ${n.to} never arrived`).join(', ')}`,
     );
   }
-  const warnings = warned.map((d) => `${d.direction} (${d.subscription}): ${d.problems.join('; ')}${firstKey(d)}`);
-  const uncounted = directions.filter((d) => d.conflictCounters === false).map((d) => d.subscriber);
+  const warnings = r.directions.filter((d) => d.status === 'warnings').map((d) => `${d.direction} (${d.subscription}): ${d.problems.join('; ')}${firstKey(d)}`);
+  const uncounted = r.directions.filter((d) => d.conflictCounters === false).map((d) => d.subscriber);
   if (uncounted.length > 0) warnings.push(NO_CONFLICT_COUNTERS(uncounted));
-  if (warnings.length > 0) out.warnings = warnings;
-  if (reasons.length > 0) out.reason = reasons.join(' | ');
-  else if (valid === 'unknown') out.reason = probe === null ? 'no final probe: only the samples were judged' : `could not probe ${unreachable.join(', ')}`;
-  return out;
+  let reason: string | undefined = reasons.length > 0 ? reasons.join(' | ') : undefined;
+  if (reason === undefined && r.valid === 'unknown') reason = !r.probed ? 'no final probe: only the samples were judged' : `could not probe ${Object.keys(r.unreachable ?? {}).join(', ')}`;
+  return { reason, warnings };
 }
 
 /** Before PostgreSQL 18 a resolved conflict is neither counted nor logged: say so, not "no conflicts". */
@@ -332,7 +370,13 @@ function firstKey(d: DirectionReport): string {
   return ` (first: ${k.conflict} on ${k.relation ?? '?'} key ${k.key ?? '?'}${k.finishedAt ? `, finished at ${k.finishedAt}` : ''}${delay})`;
 }
 
-/** The checker under the seam: samples from metrics.jsonl and the final probe are bound in. */
-export function replicationChecker(samples: readonly MetricsSample[], probe: ReplicationProbe | null): Checker {
-  return (history) => checkReplication(history, samples, probe);
-}
+/** The checker under the seam: the stored samples and probe come in through the context (ctx.replication). */
+export const replicationChecker: Checker<ReplicationResult> = (history, ctx) => {
+  const inputs = ctx.replication;
+  if (inputs === undefined) {
+    return { valid: 'unknown', directions: [], probed: false, anomalies: [], reason: 'no replication inputs stored (replication.json is missing)' };
+  }
+  const r = checkReplication(history, inputs.samples, inputs.probe);
+  if (inputs.probe === null && inputs.probeError !== undefined && r.reason !== undefined && r.anomalies.length === 0) r.reason = `no final probe (${inputs.probeError}): only the samples were judged`;
+  return r;
+};

@@ -3,7 +3,7 @@
 import type { Op, PairedHistory } from '../src/history/types.js';
 import type { CheckContext, CheckResult } from './types.js';
 
-interface ClientRetries {
+export interface ClientRetries {
   client: number;
   ops: number;
   retries: number;
@@ -15,7 +15,19 @@ interface ClientRetries {
   reroutedOk: number;
 }
 
-export function retriesChecker(history: PairedHistory, ctx: CheckContext = {}): CheckResult {
+/** The retries checker's result (informational: always valid). */
+export interface RetriesResult extends CheckResult {
+  valid: true;
+  retries: number;
+  retriesOk: number;
+  rerouted: number;
+  reroutedOk: number;
+  /** retries that ended ok, per node */
+  okByNode: Record<string, number>;
+  perClient: ClientRetries[];
+}
+
+export function retriesChecker(history: PairedHistory, ctx: CheckContext = {}): RetriesResult {
   const n = ctx.concurrency && ctx.concurrency > 0 ? ctx.concurrency : Number.POSITIVE_INFINITY;
   const byInvoke = new Map<number, Op>();
   for (const op of history.ops) byInvoke.set(op.invokeIndex, op);

@@ -3,6 +3,7 @@
 // Keyed histories (ops with `key`) are checked per key; reads are ordered by their invoke index.
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
 import { CappedList, compactList, LIST_CAP, type Capped } from './ref.js';
+import { explained, type Explanation } from './explain.js';
 import type { Anomaly, CheckContext, CheckResult, Checker } from './types.js';
 
 /** A set op's values are ill-typed: returns what was expected, or null when fine. */
@@ -111,8 +112,8 @@ class Report {
   attempted = 0;
   acknowledged = 0;
   reads = 0;
-  lost = new CappedList<ElementRef & { known: number; lastSeenBy: ReadRef | null; firstMissedBy: ReadRef; add: number | null }>();
-  stale = new CappedList<ElementRef & { known: number; firstMissedBy: ReadRef; seenAgainBy: ReadRef }>();
+  lost = new CappedList<LostElement>();
+  stale = new CappedList<StaleElement>();
   neverRead = new CappedList<ElementRef>();
   unexpected = new CappedList<ElementRef & { firstSeenBy: ReadRef; addFailed: boolean }>();
   recovered = new CappedList<ElementRef & { firstSeenBy: ReadRef }>();
@@ -341,10 +342,6 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: FinalIn[], events: 
   }
 }
 
-function first<T>(l: CappedList<T>): T | undefined {
-  return l.toJSON().items[0];
-}
-
 function where(r: ReadRef): string {
   if (r.nodes !== undefined) return `the final reads on ${r.nodes.join(', ')}`;
   const on = r.node !== undefined ? ` on ${r.node}` : '';
@@ -368,17 +365,79 @@ function finalsIn(entries: Array<[string, Json]>, ctx: CheckContext): Array<Omit
 }
 
 /** What one node lacks, as an anomaly (settled nodes: a divergence) or as a note (unsettled: not judged). */
-function missingRecord(node: string, m: Missing): Anomaly<'missing-on-node'> {
+function missingRecord(node: string, m: Missing): Anomaly<'missing-on-node', MissingOnNode & Record<string, Json>> {
   const keys = [...m.byKey.keys()].filter((k): k is Key => k !== undefined);
-  const data: Record<string, Json> = { count: m.list.count, elements: lostElements(m.byKey), settled: m.settled };
+  const first = m.list.toJSON().items.slice(0, 4).map((e) => e.element);
+  const data: MissingOnNode & Record<string, Json> = { count: m.list.count, elements: lostElements(m.byKey), first, settled: m.settled };
   if (m.reason !== undefined) data.reason = m.reason;
-  const a: Anomaly<'missing-on-node'> = { type: 'missing-on-node', ops: m.ops, nodes: [node], data };
+  const a: Anomaly<'missing-on-node', MissingOnNode & Record<string, Json>> = { type: 'missing-on-node', ops: m.ops, nodes: [node], data };
   if (keys.length > 0) a.keys = keys;
   return a;
 }
 
+/** A lost element: acknowledged (or seen), then missing from every later read up to the judging final reads. */
+export interface LostElement extends ElementRef {
+  /** event index from which the element was known to be in the set */
+  known: number;
+  lastSeenBy: ReadRef | null;
+  firstMissedBy: ReadRef;
+  /** invoke index of the add that wrote it (null: seen but never added in the history) */
+  add: number | null;
+}
+
+/** A stale element: missed by a read after it was known, then seen again (not lost). */
+export interface StaleElement extends ElementRef {
+  known: number;
+  firstMissedBy: ReadRef;
+  seenAgainBy: ReadRef;
+}
+
+/** One node's final read compared with what the history says the set holds. */
+export interface NodeFinal {
+  settled: boolean;
+  /** part of the reference the "lost" verdict is judged against */
+  reference: boolean;
+  missing: Capped<ElementRef>;
+  unexpected: Capped<ElementRef>;
+}
+
+/** data of a missing-on-node anomaly: how many elements one node lacks (as ranges) and whether it had settled. */
+export interface MissingOnNode {
+  count: number;
+  /** every element it lacks, as ranges */
+  elements: string;
+  /** the first few of them (at most 4), for the explanation */
+  first: Json[];
+  settled: boolean;
+  reason?: string;
+}
+
+/** The set checker's result (Jepsen set-full's fields, plus per-node finals). */
+export interface SetResult extends CheckResult {
+  attempted: number;
+  acknowledged: number;
+  reads: number;
+  stable: number;
+  indeterminate: number;
+  lost: Capped<LostElement>;
+  /** every lost element as ranges ("871–1064, 3219"); per key for a keyed set */
+  lostElements: string;
+  stale: Capped<StaleElement>;
+  neverRead: Capped<ElementRef>;
+  unexpected: Capped<ElementRef & { firstSeenBy: ReadRef; addFailed: boolean }>;
+  recovered: Capped<ElementRef & { firstSeenBy: ReadRef }>;
+  duplicated: Capped<ElementRef & { read: ReadRef; copies: number }>;
+  /** lost, missing-on-node (a settled node diverged), unexpected, duplicated */
+  anomalies: Anomaly[];
+  /** what unsettled nodes lack: shown, not judged */
+  notConverged?: Anomaly<'missing-on-node', MissingOnNode & Record<string, Json>>[];
+  final?: Record<string, NodeFinal>;
+  /** no final read is of a settled node: node → why (lost writes are then judged from the history's reads only) */
+  noReference?: Record<string, string>;
+}
+
 /** Check a set history (add / read ops); ctx.final: node → elements (or key → elements for keyed histories). */
-export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckResult {
+export function checkSet(history: PairedHistory, ctx: CheckContext = {}): SetResult {
   const groups = new Map<string, { key?: Key; ops: Op[] }>();
   for (const op of history.ops) {
     if (op.f !== 'add' && op.f !== 'read') continue;
@@ -415,7 +474,7 @@ export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckR
   const diverged = missing.filter(([, m]) => m.settled);
   const notJudged = missing.filter(([, m]) => !m.settled);
   const invalid = out.lost.count > 0 || out.unexpected.count > 0 || out.duplicated.count > 0 || diverged.length > 0;
-  const result: CheckResult = {
+  const result: SetResult = {
     valid: invalid ? false : noReference ? 'unknown' : true,
     attempted: out.attempted,
     acknowledged: out.acknowledged,
@@ -429,8 +488,9 @@ export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckR
     unexpected: out.unexpected.toJSON(),
     recovered: out.recovered.toJSON(),
     duplicated: out.duplicated.toJSON(),
+    anomalies: [],
   };
-  const anomalies: Anomaly[] = [];
+  const anomalies = result.anomalies;
   for (const l of out.lost.toJSON().items) {
     const a: Anomaly = { type: 'lost', ops: l.add === null ? [] : [l.add], data: { element: l.element, firstMissedBy: l.firstMissedBy as unknown as Json } };
     if (l.key !== undefined) a.keys = [l.key];
@@ -450,33 +510,55 @@ export function checkSet(history: PairedHistory, ctx: CheckContext = {}): CheckR
     if (d.key !== undefined) a.keys = [d.key];
     anomalies.push(a);
   }
-  result.anomalies = anomalies;
   if (notJudged.length > 0) result.notConverged = notJudged.map(([node, m]) => missingRecord(node, m));
   if (ctx.final) {
-    const fin: Record<string, { settled: boolean; reference: boolean; missing: Capped<ElementRef>; unexpected: Capped<ElementRef> }> = {};
+    const fin: Record<string, NodeFinal> = {};
     for (const [node, f] of out.final) fin[node] = { settled: f.settled, reference: f.reference, missing: f.missing.toJSON(), unexpected: f.unexpected.toJSON() };
     result.final = fin;
   }
+  if (nothingFound(result) && noReference) result.noReference = Object.fromEntries(nodes.map((n) => [n.node, n.reason ?? 'unsettled']));
+  return explained(result, explainSet);
+}
+
+function nothingFound(r: SetResult): boolean {
+  return r.lost.count === 0 && r.unexpected.count === 0 && r.duplicated.count === 0 && !r.anomalies.some((a) => a.type === 'missing-on-node');
+}
+
+/** A few elements as ranges, "…" when there are more. */
+function some(first: readonly Json[], count: number): string {
+  return `${compactList(first, 4)}${count > first.length ? ', …' : ''}`;
+}
+
+/** The set result in words (reason, warnings), rendered from its data. */
+export function explainSet(r: SetResult): Explanation {
   const reasons: string[] = [];
-  const l = first(out.lost);
-  if (l) reasons.push(`${out.lost.count} lost (first: ${JSON.stringify(l.element)}, missed by ${where(l.firstMissedBy)})`);
-  for (const [node, m] of diverged) {
-    reasons.push(`${m.list.count} missing on ${node} though it had caught up (${compactList(m.list.toJSON().items.map((e) => e.element), 4)}): the nodes diverged`);
+  const l = r.lost.items[0];
+  if (l) reasons.push(`${r.lost.count} lost (${describeLost(l)})`);
+  for (const a of r.anomalies) {
+    if (a.type !== 'missing-on-node' || !isMissing(a.data)) continue;
+    reasons.push(`${a.data.count} missing on ${a.nodes?.[0] ?? '?'} though it had caught up (${some(a.data.first, a.data.count)}): the nodes diverged`);
   }
-  const u = first(out.unexpected);
-  if (u) reasons.push(`${out.unexpected.count} unexpected (first: ${JSON.stringify(u.element)}, seen by ${where(u.firstSeenBy)})`);
-  const d = first(out.duplicated);
-  if (d) reasons.push(`${out.duplicated.count} duplicated (first: ${JSON.stringify(d.element)} ×${d.copies} in ${where(d.read)})`);
-  if (reasons.length === 0 && noReference) {
-    reasons.push(`no final read is of a settled node (${nodes.map((n) => `${n.node}: ${n.reason ?? 'unsettled'}`).join('; ')}): lost writes are judged from the history's reads only`);
+  const u = r.unexpected.items[0];
+  if (u) reasons.push(`${r.unexpected.count} unexpected (first: ${JSON.stringify(u.element)}, seen by ${where(u.firstSeenBy)})`);
+  const d = r.duplicated.items[0];
+  if (d) reasons.push(`${r.duplicated.count} duplicated (first: ${JSON.stringify(d.element)} ×${d.copies} in ${where(d.read)})`);
+  if (reasons.length === 0 && r.noReference) {
+    reasons.push(`no final read is of a settled node (${Object.entries(r.noReference).map(([n, why]) => `${n}: ${why}`).join('; ')}): lost writes are judged from the history's reads only`);
   }
-  if (reasons.length > 0) result.reason = reasons.join('; ');
-  const warnings = notJudged.map(
-    ([node, m]) => `${node} had not caught up when read (${m.reason ?? 'unsettled'}): the ${m.list.count} element(s) it lacks (${compactList(m.list.toJSON().items.map((e) => e.element), 4)}) are not judged lost`,
+  const warnings = (r.notConverged ?? []).map(
+    (a) => `${a.nodes?.[0] ?? '?'} had not caught up when read (${a.data?.reason ?? 'unsettled'}): the ${a.data?.count ?? 0} element(s) it lacks (${some(a.data?.first ?? [], a.data?.count ?? 0)}) are not judged lost`,
   );
-  if (warnings.length > 0) result.warnings = warnings;
-  return result;
+  return { reason: reasons.length > 0 ? reasons.join('; ') : undefined, warnings };
+}
+
+/** "first: 7, missed by the final read on n2": the first lost element and the read that first missed it. */
+export function describeLost(l: LostElement): string {
+  return `first: ${JSON.stringify(l.element)}, missed by ${where(l.firstMissedBy)}`;
+}
+
+function isMissing(d: unknown): d is MissingOnNode {
+  return typeof d === 'object' && d !== null && typeof (d as MissingOnNode).count === 'number' && Array.isArray((d as MissingOnNode).first);
 }
 
 /** The set checker under the Checker seam. */
-export const setChecker: Checker = (history, ctx) => checkSet(history, ctx);
+export const setChecker: Checker<SetResult> = (history, ctx) => checkSet(history, ctx);

@@ -41,8 +41,20 @@ function count(t: OutcomeCounts, type: 'ok' | 'fail' | 'info', pending: boolean)
   if (pending) t.pending++;
 }
 
+/** The stats checker's result: outcome counts overall and per f, the errors behind fail / info. Always valid. */
+export interface StatsResult extends CheckResult, OutcomeCounts {
+  valid: true;
+  byF: Record<string, OutcomeCounts>;
+  /** the most frequent error kinds (at most MAX_ERROR_KINDS) */
+  errors: ErrorKind[];
+  /** how many error kinds there were in all */
+  errorKinds: number;
+  /** nemesis events */
+  nemesis: number;
+}
+
 /** Count client op outcomes; nemesis events are counted apart. */
-export function checkStats(history: PairedHistory): CheckResult {
+export function checkStats(history: PairedHistory): StatsResult {
   const total = zero();
   const byF: Record<string, OutcomeCounts> = {};
   const kinds = new Map<string, ErrorKind>();
@@ -60,7 +72,7 @@ export function checkStats(history: PairedHistory): CheckResult {
     kind.nodes[node] = (kind.nodes[node] ?? 0) + 1;
   }
   const errors = [...kinds.values()].sort((a, b) => b.count - a.count || a.first - b.first).slice(0, MAX_ERROR_KINDS);
-  const result: CheckResult = { valid: true, ...total, byF, errors, errorKinds: kinds.size, nemesis: history.nemesis.length };
+  const result: StatsResult = { valid: true, ...total, byF, errors, errorKinds: kinds.size, nemesis: history.nemesis.length };
   const warnings = Object.entries(byF)
     .filter(([, c]) => c.ok === 0)
     .map(([f, c]) => `no ${f} succeeded (${c.count} attempted: ${c.fail} failed, ${c.info} indeterminate)`);
@@ -69,4 +81,4 @@ export function checkStats(history: PairedHistory): CheckResult {
 }
 
 /** The stats checker under the Checker seam. */
-export const statsChecker: Checker = (history) => checkStats(history);
+export const statsChecker: Checker<StatsResult> = (history) => checkStats(history);

@@ -1,6 +1,9 @@
 // The checker seam: a checker is a pure function (paired history, context) → a verdict data map.
 // Verdicts compose: false beats "unknown" beats true (see compose.ts).
+import type { FinalReads, FinalSettlement } from '../src/history/final-reads.js';
 import type { Json, Key, Op, PairedHistory } from '../src/history/types.js';
+import type { StoredSnapshot } from './convergence.js';
+import type { MetricsSample, ReplicationInputs } from './replication.js';
 
 export type Validity = true | false | 'unknown';
 
@@ -20,30 +23,32 @@ export interface Anomaly<T extends string = string, D = Json> {
   data?: D;
 }
 
-/** Every checker returns at least `valid`; the rest is checker-specific detail, JSON-serialisable. */
+/**
+ * What every checker returns (Jepsen's data map with `valid`): the verdict, the anomalies found as data, and
+ * text rendered from that data by the checker's explain function. Each checker exports its own result type
+ * extending this one (SetResult, CounterResult, LinearizabilityResult, …); checkers/suite.ts names them all.
+ */
 export interface CheckResult {
   valid: Validity;
-  /** the anomalies found, as data (checkers move to this shape one by one; see Anomaly) */
+  /** the anomalies found, as data: what the summary, the report, the timeline and the property predicates read */
   anomalies?: Anomaly[];
-  [detail: string]: unknown;
+  /** why the verdict is not valid, one line rendered from the result's data (for people: never parsed back) */
+  reason?: string;
+  /** the checker itself failed (it threw, or gave no verdict): its verdict is then "unknown" */
+  error?: string;
+  /** findings that do not change the verdict (a node read before it caught up…), as text for people */
+  warnings?: string[];
 }
 
-/** Final state read from the nodes after healing (set / counter / convergence checkers use it). */
-export interface FinalReads {
-  /** per node name, what the final read returned (counter value, set elements, rows…) */
-  [node: string]: Json;
+/** A checker that threw or returned no verdict: "unknown", with why (compose.ts runSafely). */
+export interface CheckFailure extends CheckResult {
+  valid: 'unknown';
+  error: string;
+  failed: true;
 }
 
-/**
- * How the nodes stood when their final reads were taken (the runner's settle step, stored in final.json): the
- * reads of unsettled nodes show how far those nodes got, not what the cluster kept. Absent: every node settled.
- */
-export interface FinalSettlement {
-  /** the node that was primary when the final reads were taken (topologies with one writable node) */
-  primary?: string;
-  /** nodes whose final read is not the settled state, with why (behind the primary, paused, unreachable…) */
-  unsettled?: Record<string, string>;
-}
+/** Final reads and settlement are stored run inputs: their types live with the format (src/history/final-reads.ts). */
+export type { FinalReads, FinalSettlement };
 
 export interface CheckContext {
   /** wall-clock budget for search-based checkers, in ms; past it they answer "unknown" */
@@ -57,9 +62,15 @@ export interface CheckContext {
   concurrency?: number;
   /** linearizability: go on checking every key after one is proven not linearizable (default: stop there) */
   allKeys?: boolean;
+  /** convergence: what each node held at the settled moment, as the run stored it (snapshot.json); absent: none stored */
+  snapshot?: StoredSnapshot;
+  /** replication health (logical topologies): the metrics samples and the final probe, as the run stored them */
+  replication?: ReplicationInputs;
+  /** the sampler's samples, as the run stored them (metrics.jsonl): roles, lag, subscriptions per node and second */
+  metrics?: readonly MetricsSample[];
 }
 
-export type Checker = (history: PairedHistory, ctx: CheckContext) => CheckResult;
+export type Checker<R extends CheckResult = CheckResult> = (history: PairedHistory, ctx: CheckContext) => R;
 
 /**
  * A model compiled for one sub-history (see Model.compile): states are small non-negative integers, equal

@@ -13,6 +13,15 @@ import type { WorkloadName } from './names.js';
 
 export { WORKLOAD_NAMES, isWorkloadName, type WorkloadName } from './names.js';
 
+/** The run options a named workload reads (a run's, or test.json's stored ones for `faultline check RUN_DIR`). */
+export const WORKLOAD_OPTION_KEYS = ['keys', 'readFraction', 'isolation', 'expectedConsistencyModel', 'maxTxnLength', 'maxWritesPerKey'] as const satisfies readonly (keyof WorkloadOptions)[];
+
+/** The workload options among a run's options (the ones given; defaults are the workload's). */
+export function workloadOptions(o: { readonly [K in keyof WorkloadOptions]?: unknown }): WorkloadOptions {
+  const out: Record<string, unknown> = {};
+  for (const k of WORKLOAD_OPTION_KEYS) if (o[k] !== undefined && o[k] !== null) out[k] = o[k];
+  return out as WorkloadOptions;
+}
 
 export function makeWorkload(name: WorkloadName, opts: WorkloadOptions = {}): Workload {
   switch (name) {

@@ -1,7 +1,7 @@
 // `register`: keyed read / write / compare-and-set registers, judged for linearizability per key.
 import type { Json } from '../src/history/types.js';
 import type { Db, Workload, WorkloadOptions } from './types.js';
-import { checkLinearizability } from '../checkers/linearizability.js';
+import { linearizabilityChecker } from '../checkers/linearizability-explain.js';
 import { getModel } from '../checkers/models.js';
 import { statsChecker } from '../checkers/stats.js';
 
@@ -43,7 +43,7 @@ export function registerWorkload(opts: WorkloadOptions = {}): Workload {
     },
     final: (db) => readRegisters(db),
     checkers: () => ({
-      linearizability: (history, ctx) => checkLinearizability(history, getModel('cas-register'), ctx),
+      linearizability: linearizabilityChecker(getModel('cas-register')),
       stats: statsChecker,
     }),
   };

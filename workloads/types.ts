@@ -1,7 +1,7 @@
 // The workload seam: schema setup, op generation, how a client performs an op in SQL, final reads, checkers.
 // A workload is data plus a few functions; the runner owns connections, timing, outcomes and the history.
 import type pg from 'pg';
-import type { Checker } from '../checkers/types.js';
+import type { Suite } from '../checkers/suite.js';
 import type { Json, Key } from '../src/history/types.js';
 import type { Rng } from '../src/util/rng.js';
 import type { Isolation } from './txn-sql.js';
@@ -43,8 +43,11 @@ export interface Workload {
   invoke(db: Db, op: WorkloadOp): Promise<Json>;
   /** the final read on one node after healing (set elements, counter values…) */
   final(db: Db): Promise<Json>;
-  /** checkers judging the history; ctx.final holds the final reads per node */
-  checkers(): Record<string, Checker>;
+  /**
+   * its checker suite (the run adds retries, latency, convergence and its topology's checkers: checkers/suite.ts);
+   * pure, so `faultline check RUN_DIR` judges a stored run with the same checkers; ctx.final holds the final reads
+   */
+  checkers(): Suite;
 }
 
 export interface WorkloadOptions {

@@ -1,15 +1,17 @@
-// `faultline check` implementation: load each history, validate its ops for the model, run the model's
-// checkers, print one line (or JSON object) per history; returns the highest per-history exit status.
-import { existsSync, readFileSync } from 'node:fs';
+// `faultline check` implementation: load each history; with --model, validate its ops for the model and run the
+// model's checkers; without, judge a run directory with its workload's checker suite over the inputs the run
+// stored (as `faultline run` judged it). Prints one line (or JSON object) per history; returns the highest status.
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../checkers/index.js';
+import type { SuiteResult } from '../../checkers/suite.js';
 import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
 import { finalBeside, readFinalFile } from '../history/final-reads.js';
 import { MiB } from '../history/guards.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
-import { RUN_FILES } from '../runner/results.js';
-import { readJsonFile } from '../util/json-file.js';
+import { judgeStoredRun, storedSuite } from '../runner/judge.js';
+import { readResults, readTest, RUN_FILES, type TestDescription } from '../store/index.js';
 import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
 import { explainResult, txnOptionsFrom } from './txn-options.js';
@@ -20,35 +22,52 @@ export interface CheckIo {
   stdin: Readable;
 }
 
-/** What one history came to: a verdict, or an error with its exit status. */
+/** What one history came to: a verdict (of a model, or of a run's suite), or an error with its exit status. */
 export type FileOutcome =
-  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string; run?: RunVerdict; warnings: string[] }
+  | { file: string; model: CheckModel; status: number; valid: Validity; ops: number; result: CheckResult; reason?: string; final?: string; warnings: string[] }
+  | RunOutcome
   | { file: string; model?: CheckModel; status: number; error: string };
 
+/** A run directory judged by its workload's suite over its stored inputs. */
+export interface RunOutcome {
+  file: string;
+  /** the run's workload, topology and the model its history would be checked with (test.json) */
+  workload: string;
+  topology: string;
+  model?: string;
+  status: number;
+  valid: Validity;
+  ops: number;
+  suite: SuiteResult;
+  reason?: string;
+  /** the final reads judged (final.json), when the run stored them */
+  final?: string;
+  /** results.json's verdict, when it differs from this one */
+  run?: RunVerdict;
+  warnings: string[];
+}
 
 /**
- * The run's own verdict when a re-check of its history (no --model) reaches another: and which of the run's
- * checkers, judged on the live cluster (convergence, replication, final state), a history cannot repeat.
+ * The verdict results.json holds when the re-judgement reaches another (a time limit, inputs the run predates),
+ * and which checkers' verdicts differ (or are in results.json only).
  */
 export interface RunVerdict {
   valid: Validity;
   checkers: string[];
 }
 
-function runVerdictBeside(file: string, recheck: CheckResult): RunVerdict | undefined {
-  let results: unknown;
+async function runVerdictBeside(dir: string, judged: SuiteResult): Promise<RunVerdict | undefined> {
+  let results;
   try {
-    results = JSON.parse(readFileSync(join(dirname(file), RUN_FILES.results), 'utf8'));
+    results = await readResults(dir);
   } catch {
-    return undefined; // not judged, or unreadable: the re-check stands alone
+    return undefined; // unreadable: the re-judgement stands alone
   }
-  if (!isRecord(results) || !isRecord(results.checkers)) return undefined;
-  const valid = results.valid;
-  if ((valid !== true && valid !== false && valid !== 'unknown') || valid === recheck.valid) return undefined;
+  if (results === null || results.valid === judged.valid) return undefined;
   const checkers = Object.entries(results.checkers)
-    .filter(([name, r]) => !(name in recheck) && isRecord(r) && r.valid !== true)
+    .filter(([name, r]) => r !== undefined && judged.checkers[name]?.valid !== r.valid)
     .map(([name]) => name);
-  return { valid, checkers };
+  return { valid: results.valid, checkers };
 }
 
 function statusOf(valid: Validity): number {
@@ -101,9 +120,9 @@ function notFullyChecked(r: Record<string, unknown>, timeLimitS: number): string
 }
 
 /** The reason of the first sub-checker whose verdict is the overall one. */
-function summarize(result: CheckResult, timeLimitS: number): string | undefined {
+function summarize(result: CheckResult, timeLimitS: number, checkers: Readonly<Record<string, unknown>> = result as unknown as Record<string, unknown>): string | undefined {
   if (result.valid === true) return undefined;
-  for (const [name, r] of Object.entries(result)) {
+  for (const [name, r] of Object.entries(checkers)) {
     if (!isRecord(r) || r.valid !== result.valid) continue;
     const why = subReason(r, timeLimitS);
     return why === undefined ? name : `${name}: ${why}`;
@@ -120,60 +139,79 @@ function finalFileFor(history: string, final: string | undefined): string | unde
   return existsSync(beside) ? beside : undefined;
 }
 
-/** --model, or the model the run's test.json names (then final reads default to auto). */
-function modelFor(file: string, opts: CheckOptions): { model: CheckModel; final: string | undefined } {
-  if (opts.model !== undefined) return { model: opts.model, final: opts.final };
-  if (file === '-') throw new UsageError('- (stdin): no --model given, and stdin has no test.json to name one');
-  const testFile = join(dirname(file), RUN_FILES.test);
-  if (!existsSync(testFile)) throw new UsageError(`${displayName(file)}: no --model given, and no ${RUN_FILES.test} beside it to name one`);
-  const test = readJsonFile(testFile);
-  const model = isRecord(test) ? test.model : undefined;
-  if (typeof model !== 'string') {
-    const workload = isRecord(test) && typeof test.workload === 'string' ? `workload ${test.workload}` : 'the run';
-    throw new UsageError(
-      `${testFile}: names no model: ${workload} has none for faultline check (its verdict is the run's results.json), or the run predates test.json's model; give --model`,
-    );
-  }
-  if (!isCheckModel(model)) throw new UsageError(`${testFile}: model "${model}" is not one faultline check knows; give --model`);
-  refuseForeignModel(file, testFile, model, isRecord(test) && typeof test.workload === 'string' ? test.workload : 'the run');
-  return { model, final: opts.final ?? 'auto' };
+/** A history without --model must be a run's: its test.json (usage error 64 when there is none). */
+async function runTestOf(file: string): Promise<TestDescription> {
+  if (file === '-') throw new UsageError('- (stdin): no --model given, and stdin has no test.json to name its run');
+  const dir = dirname(file);
+  if (!existsSync(join(dir, RUN_FILES.test))) throw new UsageError(`${displayName(file)}: no --model given, and no ${RUN_FILES.test} beside it to name its run`);
+  const test = await readTest(dir);
+  if (test === null || typeof test.workload !== 'string') throw new InputError(join(dir, RUN_FILES.test), 1, 'expected the run\'s description with its "workload"');
+  return test;
 }
 
-/** The checker of a run's results.json that a model's pure re-check repeats (as a run, or as check, names it). */
-const LINEARIZABLE = ['linearizability', 'linearizable'];
-const RUN_CHECKER: Partial<Record<CheckModel, readonly string[]>> = { register: LINEARIZABLE, 'cas-register': LINEARIZABLE, kv: LINEARIZABLE, counter: ['counter'], set: ['set'] };
-
-/**
- * A re-check must never apply a model the run's workload was not judged by (an upsert run recorded "register",
- * but its run judged final states, not linearizability): when results.json names the run's checkers and the
- * model's is not among them, no pure checker repeats the run's verdict here (exit 64).
- */
-function refuseForeignModel(file: string, testFile: string, model: CheckModel, workload: string): void {
-  let results: unknown;
-  try {
-    results = JSON.parse(readFileSync(join(dirname(file), RUN_FILES.results), 'utf8'));
-  } catch {
-    return; // no verdict stored (a run that did not finish): test.json's model stands
+/** Judge a run's history with its workload's checker suite, over the inputs the run stored. */
+async function checkRun(file: string, test: TestDescription, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
+  const dir = dirname(file);
+  const suite = storedSuite(test);
+  const model = typeof test.model === 'string' && isCheckModel(test.model) ? test.model : undefined;
+  if (suite === null) {
+    // a property test's own workload: its checkers are code, not stored; its model, when it names one, still applies
+    if (model !== undefined) return checkModel(file, model, { ...opts, final: opts.final ?? 'auto' }, stdin);
+    throw new UsageError(`${join(dir, RUN_FILES.test)}: workload "${test.workload}" is not one faultline knows (a property test's own?) and names no model; give --model`);
   }
-  const repeats = RUN_CHECKER[model];
-  if (!repeats || !isRecord(results) || !isRecord(results.checkers)) return;
-  const judged = Object.keys(results.checkers);
-  if (repeats.some((c) => judged.includes(c))) return;
-  throw new UsageError(
-    `${testFile}: names model ${model}, but workload ${workload} was judged by ${judged.join(', ')}, not ${repeats[0]}: no pure checker re-judges this run (its verdict is in results.json; --model ${model} checks the history as ${model} anyway)`,
-  );
+  if (opts.final !== undefined) throw new UsageError('--final applies with --model: a run directory is judged with the final.json it stored');
+  const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
+  // the ops the workload's model cannot interpret are bad input (65), as for --model
+  if (model !== undefined && !isTxn(model)) checkOps(loaded, model, false);
+  const { result, inputs } = await judgeStoredRun(dir, suite, test, { history: loaded, ...(opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {}) });
+  const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
+  const out: RunOutcome = {
+    file,
+    workload: test.workload,
+    topology: typeof test.topology === 'string' ? test.topology : '?',
+    status: statusOf(result.valid),
+    valid: result.valid,
+    ops,
+    suite: result,
+    warnings: loaded.warnings,
+  };
+  if (model !== undefined) out.model = model;
+  const reason = summarize({ valid: result.valid }, opts.timeLimit, result.checkers as Record<string, unknown>);
+  if (reason !== undefined) out.reason = reason;
+  if (inputs.final !== undefined) out.final = join(dir, RUN_FILES.final);
+  const run = await runVerdictBeside(dir, result);
+  if (run !== undefined) out.run = run;
+  return out;
+}
+
+function isTxn(model: CheckModel): boolean {
+  return model === 'list-append' || model === 'rw-register';
 }
 
 export async function checkOne(file: string, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
-  let model = opts.model;
   try {
-    const chosen = modelFor(file, opts);
-    model = chosen.model;
+    if (opts.model !== undefined) return await checkModel(file, opts.model, opts, stdin);
+    return await checkRun(file, await runTestOf(file), opts, stdin);
+  } catch (err) {
+    return failed(file, opts.model, err);
+  }
+}
+
+function failed(file: string, model: CheckModel | undefined, err: unknown): FileOutcome {
+  const base = model === undefined ? { file } : { file, model };
+  if (err instanceof UserError) return { ...base, status: err.exitCode, error: err.message };
+  const e = err instanceof Error ? err : new Error(String(err));
+  return { ...base, status: EXIT.SOFTWARE, error: `${displayName(file)}: internal error: ${e.stack ?? e.message}` };
+}
+
+/** Check a history against a model (a bare history, or --model on a run's). */
+async function checkModel(file: string, model: CheckModel, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
+  try {
     const txn = txnOptionsFrom(model, opts);
     const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
     checkOps(loaded, model, opts.linearizable === true);
     const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn });
-    const finalFile = finalFileFor(file, chosen.final);
+    const finalFile = finalFileFor(file, opts.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
     if (opts.allKeys === true) ctx.allKeys = true;
     if (finalFile !== undefined) {
@@ -187,16 +225,9 @@ export async function checkOne(file: string, opts: CheckOptions, stdin: Readable
     const out: FileOutcome = { file, model, status: statusOf(result.valid), valid: result.valid, ops, result, warnings: loaded.warnings };
     if (reason !== undefined) out.reason = reason;
     if (finalFile !== undefined) out.final = finalFile;
-    if (opts.model === undefined) {
-      const run = runVerdictBeside(file, result);
-      if (run !== undefined) out.run = run;
-    }
     return out;
   } catch (err) {
-    const base = model === undefined ? { file } : { file, model };
-    if (err instanceof UserError) return { ...base, status: err.exitCode, error: err.message };
-    const e = err instanceof Error ? err : new Error(String(err));
-    return { ...base, status: EXIT.SOFTWARE, error: `${displayName(file)}: internal error: ${e.stack ?? e.message}` };
+    return failed(file, model, err);
   }
 }
 
@@ -206,17 +237,29 @@ function humanLine(o: FileOutcome): string {
   if ('error' in o) return '';
   const reason = o.reason === undefined ? '' : `, ${o.reason}`;
   const final = o.final === undefined ? '' : ` (final reads: ${o.final})`;
-  const run = o.run === undefined ? '' : `; the run's own verdict: ${WORD[String(o.run.valid)]}${o.run.checkers.length ? ` (${o.run.checkers.join(', ')}: judged on the live cluster, not repeatable from the history)` : ''}`;
-  return `${o.file}: ${WORD[String(o.valid)]} — model ${o.model}, ${o.ops} ops${final}${reason}${run}\n`;
+  if ('suite' in o) {
+    const run = o.run === undefined ? '' : `; results.json says ${WORD[String(o.run.valid)]}${o.run.checkers.length ? ` (${o.run.checkers.join(', ')}: judged otherwise from the stored inputs)` : ''}`;
+    const names = Object.keys(o.suite.checkers);
+    return `${o.file}: ${WORD[String(o.valid)]} — workload ${o.workload} on ${o.topology} (${names.join(', ')}), ${o.ops} ops${final}${reason}${run}\n`;
+  }
+  return `${o.file}: ${WORD[String(o.valid)]} — model ${o.model}, ${o.ops} ops${final}${reason}\n`;
 }
 
 function jsonLine(o: FileOutcome): string {
   if ('error' in o) return `${JSON.stringify({ file: o.file, model: o.model ?? null, status: o.status, error: o.error })}\n`;
+  if ('suite' in o) {
+    const obj: Record<string, unknown> = { file: o.file, workload: o.workload, topology: o.topology, model: o.model ?? null, valid: o.valid, status: o.status, ops: o.ops };
+    if (o.reason !== undefined) obj.reason = o.reason;
+    if (o.final !== undefined) obj.final = o.final;
+    if (o.run !== undefined) obj.run = o.run;
+    if (o.warnings.length > 0) obj.warnings = o.warnings;
+    obj.checkers = o.suite.checkers;
+    return `${JSON.stringify(obj)}\n`;
+  }
   const { valid: _v, reason: _r, ...details } = o.result;
   const obj: Record<string, unknown> = { file: o.file, model: o.model, valid: o.valid, status: o.status, ops: o.ops };
   if (o.reason !== undefined) obj.reason = o.reason;
   if (o.final !== undefined) obj.final = o.final;
-  if (o.run !== undefined) obj.run = o.run;
   if (o.warnings.length > 0) obj.warnings = o.warnings;
   Object.assign(obj, details);
   return `${JSON.stringify(obj)}\n`;

@@ -6,7 +6,7 @@ import { lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathS
 import { tmpdir } from 'node:os';
 import { basename, dirname, extname, join, relative, resolve, sep } from 'node:path';
 import { create } from 'tar';
-import { RUN_FILES } from '../runner/results.js';
+import { RUN_FILES } from '../store/index.js';
 import { redactSecrets } from '../util/redact.js';
 import { EXIT, UsageError, UserError } from '../util/exit.js';
 

@@ -3,7 +3,7 @@
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { RUN_FILES } from '../runner/results.js';
+import { RUN_FILES } from '../store/index.js';
 import { runTest, writeRunReport } from '../runner/run.js';
 import type { Scenario } from './arbitraries.js';
 import { caseOptions, type ExperimentSettings, type WorkloadFactory } from './case-options.js';

@@ -1,5 +1,7 @@
 // Properties over one run's results: noLostWrites, linearizable, countersWithinBounds, valid, checkerValid,
 // allOf, and `property` for your own. A verdict "unknown" never counts as holding: it is reported, not hidden.
+import { describeLost } from '../../checkers/set.js';
+import { resultOf, type RunCheckers } from '../../checkers/suite.js';
 import type { CheckResult } from '../../checkers/types.js';
 import type { RunOutcome } from '../runner/config.js';
 
@@ -34,16 +36,16 @@ export function property(name: string, judge: (run: RunOutcome) => Verdict | tru
 }
 
 function reasonOf(r: CheckResult): string {
-  if (typeof r.reason === 'string') return r.reason;
-  if (typeof r.error === 'string') return r.error;
-  return JSON.stringify(r).slice(0, 300);
+  if (r.reason !== undefined) return r.reason;
+  if (r.error !== undefined) return r.error;
+  return r.valid === 'unknown' ? 'no verdict' : 'invalid';
 }
 
 /** The named checker's verdict is true. */
 export function checkerValid(checker: string): RunProperty {
   return property(`${checker} checker valid`, (run) => {
     const r = run.results.checkers[checker];
-    if (!r) throw new PropertyMisuse(`${checker}: this run has no "${checker}" checker (it has ${Object.keys(run.results.checkers).join(', ')})`);
+    if (r === undefined) throw new PropertyMisuse(`${checker}: this run has no "${checker}" checker (it has ${Object.keys(run.results.checkers).join(', ')})`);
     if (r.valid === true) return true;
     return `${checker} ${r.valid === false ? 'invalid' : 'unknown'}: ${reasonOf(r)}`;
   });
@@ -60,30 +62,35 @@ export const linearizable: RunProperty = { ...checkerValid('linearizability'), n
 /** Every counter read lies within the acknowledged bounds, and so does every node's final value. */
 export const countersWithinBounds: RunProperty = { ...checkerValid('counter'), name: 'counters stay within bounds' };
 
-/** Acknowledged writes lost, per checker: set-style `lost.count`, or the counter checker's final shortfall. */
-function lostWrites(r: CheckResult): number | null {
-  const lost = r.lost as { count?: unknown } | undefined;
-  if (lost && typeof lost === 'object' && typeof lost.count === 'number') return lost.count;
-  const final = r.final as Record<string, unknown> | undefined;
-  if (final && typeof final === 'object' && Object.values(final).some((f) => f !== null && typeof f === 'object' && 'possible' in f)) {
-    let sum = 0;
-    const add = (f: unknown): void => {
-      if (f !== null && typeof f === 'object' && typeof (f as { lost?: unknown }).lost === 'number') sum += (f as { lost: number }).lost;
-    };
-    for (const f of Object.values(final)) {
-      if (f !== null && typeof f === 'object' && 'possible' in f) add(f);
-      else if (f !== null && typeof f === 'object') Object.values(f).forEach(add);
-    }
-    return sum;
-  }
-  return null;
+/** What a checker that counts lost writes says: how many were lost, how many acknowledged, and which first. */
+interface LostCount {
+  name: string;
+  lost: number;
+  /** acknowledged writes (NaN when the checker does not count them) */
+  acknowledged: number;
+  /** the first lost one, in words (rendered from the checker's data) */
+  first?: string;
 }
 
-/** The checker's reason without its leading "N lost" (already said): "first: 471, missed by …". */
-function detail(reason: unknown, n: number): string {
-  if (typeof reason !== 'string') return '';
-  const m = new RegExp(`^${n} lost \\((.*?)\\)(; .*)?$`).exec(reason);
-  return m ? ` (${m[1]}${m[2] ?? ''})` : ` (${reason})`;
+/** Lost writes by the checkers that count them: the set checker's lost elements, the counter's final shortfall. */
+function lostCounts(checkers: RunCheckers): LostCount[] {
+  const out: LostCount[] = [];
+  const set = resultOf(checkers, 'set');
+  if (set) {
+    const c: LostCount = { name: 'set', lost: set.lost.count, acknowledged: set.acknowledged };
+    const first = set.lost.items[0];
+    if (first) c.first = describeLost(first);
+    out.push(c);
+  }
+  const counter = resultOf(checkers, 'counter');
+  if (counter?.final) {
+    const lost = (counter.anomalies ?? []).filter((a) => a.type === 'lost');
+    const c: LostCount = { name: 'counter', lost: lost.reduce((n, a) => n + (typeof a.data?.by === 'number' ? a.data.by : 0), 0), acknowledged: Number.NaN };
+    const first = lost[0];
+    if (first) c.first = `first: ${first.nodes?.[0] ?? '?'} ended at ${String(first.data?.value)}, below ${String(first.data?.expected[0])}`;
+    out.push(c);
+  }
+  return out;
 }
 
 /**
@@ -91,25 +98,18 @@ function detail(reason: unknown, n: number): string {
  * A run in which no write was acknowledged proves nothing and does not count as holding.
  */
 export const noLostWrites: RunProperty = property('no acknowledged write is lost', (run) => {
-  const found: string[] = [];
-  const unknown: string[] = [];
-  let judged = 0;
-  let acknowledged = 0;
-  for (const [name, r] of Object.entries(run.results.checkers)) {
-    const n = lostWrites(r);
-    if (n === null) {
-      if (r.valid === 'unknown' && typeof r.error === 'string') unknown.push(`${name}: ${r.error}`);
-      continue;
-    }
-    judged++;
-    if (typeof r.acknowledged === 'number') acknowledged += r.acknowledged;
-    else acknowledged = Number.NaN;
-    if (n > 0) found.push(`${name}: ${n} acknowledged write${n === 1 ? '' : 's'} lost${detail(r.reason, n)}`);
-  }
+  const counts = lostCounts(run.results.checkers);
+  const found = counts
+    .filter((c) => c.lost > 0)
+    .map((c) => `${c.name}: ${c.lost} acknowledged write${c.lost === 1 ? '' : 's'} lost${c.first !== undefined ? ` (${c.first})` : ''}`);
   if (found.length > 0) return found.join('; ');
-  if (judged > 0 && acknowledged === 0) return 'cannot tell: no write was acknowledged in this run';
-  if (judged === 0 && unknown.length > 0) return `cannot tell: ${unknown.join('; ')}`;
-  if (judged === 0) throw new PropertyMisuse(`noLostWrites: no checker of this run counts lost writes (checkers: ${Object.keys(run.results.checkers).join(', ')})`);
+  const acknowledged = counts.reduce((n, c) => n + c.acknowledged, 0);
+  if (counts.length > 0 && acknowledged === 0) return 'cannot tell: no write was acknowledged in this run';
+  if (counts.length === 0) {
+    const unknown = Object.entries(run.results.checkers).flatMap(([name, r]) => (r?.valid === 'unknown' && r.error !== undefined ? [`${name}: ${r.error}`] : []));
+    if (unknown.length > 0) return `cannot tell: ${unknown.join('; ')}`;
+    throw new PropertyMisuse(`noLostWrites: no checker of this run counts lost writes (checkers: ${Object.keys(run.results.checkers).join(', ')})`);
+  }
   return true;
 });
 

@@ -1,6 +1,7 @@
 // counter.svg: for counter workloads, the value each read returned (per node) over time against the bounds
 // the acknowledged adds allow (lower: certainly applied, upper: possibly applied); out-of-bounds reads ringed.
 import * as d3 from 'd3';
+import type { CounterResult } from '../../checkers/counter.js';
 import type { Key, Op } from '../history/types.js';
 import { HIGHLIGHT, MUTED, seriesColors } from './colors.js';
 import type { NemesisLayout } from './nemesis.js';
@@ -98,17 +99,14 @@ export function counterReads(ops: readonly Op[], badInvokes: ReadonlySet<number>
   return out;
 }
 
-/** Invoke indexes of the reads the counter checker reported out of bounds (errors[].op.index), and their keys. */
-export function counterErrors(counter: unknown): { invokes: Set<number>; keys: Set<string> } {
+/** Invoke indexes of the reads the counter checker reported out of bounds (its read-out-of-bounds anomalies), and their keys. */
+export function counterErrors(counter: CounterResult | null | undefined): { invokes: Set<number>; keys: Set<string> } {
   const invokes = new Set<number>();
   const keys = new Set<string>();
-  const errors = (counter as { errors?: unknown } | null)?.errors;
-  if (Array.isArray(errors)) {
-    for (const e of errors) {
-      const op = (e as { op?: { index?: unknown; key?: unknown } }).op;
-      if (typeof op?.index === 'number') invokes.add(op.index);
-      if (op?.key !== undefined) keys.add(String(op.key));
-    }
+  for (const a of counter?.anomalies ?? []) {
+    if (a.type !== 'read-out-of-bounds') continue;
+    for (const i of a.ops) invokes.add(i);
+    for (const k of a.keys ?? []) keys.add(String(k));
   }
   return { invokes, keys };
 }
@@ -119,7 +117,7 @@ export interface CounterInput {
   start: number;
   end: number;
   /** results.checkers.counter, for the out-of-bounds reads */
-  counter: unknown;
+  counter: CounterResult | null | undefined;
   width?: number;
 }
 

@@ -1,15 +1,17 @@
 // How a run ended, for the report and `faultline serve`: status.json's state in words, and the verdict a
 // history check reached when the run never wrote results.json (interrupted, failed). Pure.
-import type { CheckResult, Validity } from '../../checkers/types.js';
-import type { RunResults, RunStatus } from '../runner/results.js';
+import type { RunCheckers } from '../../checkers/suite.js';
+import type { Validity } from '../../checkers/types.js';
+import type { RunResults, RunStatus } from '../store/index.js';
 
 /** A verdict reached by checking a run's history after the fact (faultline report / serve on a run without results.json). */
 export interface HistoryCheck {
-  model: string;
+  /** what judged it, in words: "the register workload's checkers", "model cas-register" */
+  by: string;
   valid: Validity;
   reason?: string;
-  /** the model's checkers' data (set, stats, …) */
-  checkers: Record<string, CheckResult>;
+  /** the checkers' results (set, stats, …) */
+  checkers: RunCheckers;
   /** or why the history could not be checked (no model, malformed…) */
   error?: string;
 }

@@ -1,7 +1,7 @@
 // index.html of one run: the verdict up front, every picture inline, results.json as tables, the test's
 // options, links to the raw files. Self-contained (inline CSS and SVG), so it works from file://. Pure.
 import type { Validity } from '../../checkers/types.js';
-import type { RunResults, TestDescription } from '../runner/results.js';
+import type { RunResults, TestDescription } from '../store/index.js';
 import type { Ending, HistoryCheck } from './ending.js';
 import { dataTables, esc, itemTable, kvTable } from './tables.js';
 
@@ -108,7 +108,7 @@ export function renderIndexHtml(input: IndexInput): string {
       : [
           ending?.text ?? 'not checked: results.json is missing',
           check
-            ? `its history as written, checked with model ${check.model}: ${VERDICT_TEXT[v]}${check.reason ? ` — ${check.reason}` : ''} (the run's own final reads and live-cluster checks never ran)`
+            ? `its history as written, checked with ${check.by}: ${VERDICT_TEXT[v]}${check.reason ? ` — ${check.reason}` : ''} (the run's own final reads and live-cluster checks never ran)`
             : input.check?.error
               ? `its history could not be checked: ${input.check.error}`
               : 'check its history with faultline check, or rebuild this report with faultline report',
@@ -131,7 +131,7 @@ export function renderIndexHtml(input: IndexInput): string {
     if (results.durationMs !== undefined) parts.push(`<p class="meta">run duration ${(results.durationMs / 1000).toFixed(1)} s</p>`);
     for (const [k, d] of Object.entries(results.checkers)) parts.push(checkerSection(k, d, lostLink(input, k)));
   } else if (check) {
-    parts.push(`<p class="meta">results.json is missing (${esc(ending?.label ?? 'not checked')}); below, the checkers of model ${esc(check.model)} on the history as written.</p>`);
+    parts.push(`<p class="meta">results.json is missing (${esc(ending?.label ?? 'not checked')}); below, ${esc(check.by)} on the history as written.</p>`);
     for (const [k, d] of Object.entries(check.checkers)) parts.push(checkerSection(k, d, lostLink(input, k)));
   } else parts.push(`<p class="skipped">results.json is missing or unreadable.</p>`);
   parts.push(`<h2 id="test">Test</h2>`);

@@ -2,7 +2,7 @@
 // Missing optional inputs become notes on the page, never errors (only a missing/malformed history throws).
 import { readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { RUN_FILES } from '../runner/results.js';
+import { RUN_FILES } from '../store/index.js';
 import { loadRun, type LoadOptions } from './load.js';
 import { renderReport } from './report.js';
 

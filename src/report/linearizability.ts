@@ -1,6 +1,7 @@
 // linearizability.svg, for an invalid register history: the ops around the one that could not be placed, on
 // process lanes; the longest linearizable prefix numbered in linearization order; the model states tried.
 import * as d3 from 'd3';
+import type { LinearizabilityResult } from '../../checkers/linearizability.js';
 import type { Op } from '../history/types.js';
 import { HIGHLIGHT, INK, MUTED, OUTCOME_COLORS } from './colors.js';
 import { describeCall } from './describe.js';
@@ -30,8 +31,8 @@ const isRec = (v: unknown): v is Rec => typeof v === 'object' && v !== null && !
 const isAnomalyOp = (v: unknown): v is AnomalyOp => isRec(v) && typeof v.invokeIndex === 'number' && typeof v.f === 'string';
 
 /** results.checkers.linearizability(.anomaly) read defensively; null when there is no anomaly to draw. */
-export function readAnomaly(lin: unknown): Anomaly | null {
-  const a = isRec(lin) ? lin.anomaly : undefined;
+export function readAnomaly(lin: LinearizabilityResult | null | undefined): Anomaly | null {
+  const a: unknown = lin?.anomaly;
   if (!isRec(a) || !isAnomalyOp(a.op)) return null;
   const ops = (v: unknown): AnomalyOp[] => (Array.isArray(v) ? v.filter(isAnomalyOp) : []);
   const prefix = ops(a.prefix);
@@ -91,7 +92,7 @@ export function anomalyBars(anomaly: Anomaly, ops: readonly Op[], context = 6): 
 export interface LinearizabilityInput {
   ops: readonly Op[];
   /** results.checkers.linearizability */
-  linearizability: unknown;
+  linearizability: LinearizabilityResult | null | undefined;
   width?: number;
 }
 

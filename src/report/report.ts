@@ -1,5 +1,8 @@
 // Renders a loaded run into its report files (the SVG pictures and index.html) as strings. Pure: a picture
 // that cannot be drawn (missing input, or a rendering error) is skipped with a note, never an exception.
+import type { LinearizabilityResult } from '../../checkers/linearizability.js';
+import { resultOf } from '../../checkers/suite.js';
+import type { RunResults } from '../store/index.js';
 import { findHighlights, lostLinks } from './anomalies.js';
 import { checkAsResults, describeEnding } from './ending.js';
 import { renderCounter } from './counter.js';
@@ -31,20 +34,15 @@ export interface RenderOptions {
   rawFiles?: string[];
 }
 
-type Rec = Record<string, unknown>;
-
-/** The checker data that holds a linearizability anomaly (the register workload calls it "linearizability"). */
-export function linearizabilityData(checkers: Rec | undefined): unknown {
-  if (!checkers) return null;
-  for (const v of Object.values(checkers)) {
-    if (typeof v === 'object' && v !== null && 'anomaly' in v && (v as Rec).valid === false) return v;
-  }
-  return null;
+/** The linearizability result that holds an anomaly to draw (the register workload files it as "linearizability"). */
+export function linearizabilityData(results: RunResults | null | undefined): LinearizabilityResult | null {
+  const lin = resultOf(results?.checkers, 'linearizability');
+  return lin && lin.valid === false && lin.anomaly !== undefined ? lin : null;
 }
 
-/** Is this a counter run? test.json says so, or a counter checker judged it. */
+/** Is this a counter run? A counter checker judged it (the counter-shared and counter-own workloads). */
 function isCounterRun(run: RunData): boolean {
-  return run.test?.workload === 'counter' || (run.results?.checkers !== undefined && 'counter' in run.results.checkers);
+  return resultOf(run.results?.checkers, 'counter') !== undefined || (run.test?.workload ?? '').startsWith('counter-');
 }
 
 export function renderReport(run: RunData, opts: RenderOptions = {}): RenderedReport {
@@ -67,12 +65,12 @@ export function renderReport(run: RunData, opts: RenderOptions = {}): RenderedRe
   const judged = run.results ?? (run.check && run.check.error === undefined ? checkAsResults(run.check) : null);
   const highlights = findHighlights(judged, ops);
   draw('timeline.svg', 'Timeline of operations', () => renderTimeline({ ...base, highlights }).svg, '');
-  const lin = linearizabilityData(run.results?.checkers as Rec | undefined);
+  const lin = linearizabilityData(run.results);
   if (lin) draw('linearizability.svg', 'The failing window of the linearizability check', () => renderLinearizability({ ops, linearizability: lin }), 'no anomaly to draw');
   const cycles = txnCycles(run.results);
   cycles.slice(0, MAX_CYCLES).forEach((c, i) => draw(`cycle-${i + 1}.svg`, `${c.anomaly.type}: dependency cycle and why it is one`, () => renderTxnCycle(c), ''));
   if (cycles.length > MAX_CYCLES) notes.push(`${cycles.length} dependency cycles found; the first ${MAX_CYCLES} are drawn (all are in results.json)`);
-  if (isCounterRun(run)) draw('counter.svg', 'Counter reads against the bounds', () => renderCounter({ ...base, counter: run.results?.checkers.counter ?? null }), '');
+  if (isCounterRun(run)) draw('counter.svg', 'Counter reads against the bounds', () => renderCounter({ ...base, counter: resultOf(run.results?.checkers, 'counter') ?? null }), '');
   draw('latency.svg', 'Latency', () => renderLatency(base), '');
   draw('rate.svg', 'Throughput', () => renderRate(base), '');
   if (run.metrics.length > 0) draw('replication.svg', 'Replication lag', () => renderReplication({ ...base, metrics: run.metrics }), '');

@@ -4,7 +4,8 @@
 import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { Validity } from '../../checkers/types.js';
-import { RUN_FILES, RUN_STATES, type RunStatus } from '../runner/results.js';
+import { resultOf, type RunCheckers } from '../../checkers/suite.js';
+import { RUN_FILES, RUN_STATES, type RunStatus } from '../store/index.js';
 import { isAlive } from '../util/processes.js';
 import { readRegular } from '../util/regular-file.js';
 import { describeEnding, type EndingLabel } from './ending.js';
@@ -30,6 +31,21 @@ export interface RunEntry {
   durationMs?: number;
   /** lost elements (set runs), or null when the run has no set checker */
   lost?: number | null;
+}
+
+const isRec = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const WORD = { true: 'valid', false: 'INVALID', unknown: 'UNKNOWN' } as const;
+
+/** The run's first finding in words: the first checker not valid, with its reason; a valid run's op counts. */
+function finding(checkers: RunCheckers | undefined): string | undefined {
+  if (!checkers) return undefined;
+  for (const [name, r] of Object.entries(checkers)) {
+    if (!isRec(r) || r.valid === true || (r.valid !== false && r.valid !== 'unknown')) continue;
+    const why = typeof r.reason === 'string' ? r.reason : typeof r.error === 'string' ? r.error : undefined;
+    return `${name}: ${WORD[String(r.valid) as 'false' | 'unknown']}${why !== undefined ? ` — ${why}` : ''}`;
+  }
+  const stats = resultOf(checkers, 'stats');
+  return stats && typeof stats.count === 'number' ? `ops: ${stats.count} (${stats.ok} ok, ${stats.fail} fail, ${stats.info} info = unknown outcome)` : undefined;
 }
 
 /** test.json and results.json larger than this are not read for the table (the run shows as unchecked). */
@@ -79,8 +95,8 @@ async function readEntry(root: string, dir: string): Promise<RunEntry> {
   const rawStatus = await readJson(join(dir, RUN_FILES.status));
   const status = rawStatus && RUN_STATES.includes(rawStatus.state as RunStatus['state']) ? (rawStatus as unknown as RunStatus) : null;
   const ending = describeEnding(status, results !== null, status?.state === 'running' && typeof status.pid === 'number' ? isAlive(status.pid) : null);
-  const checkers = results?.checkers as Record<string, Record<string, unknown>> | undefined;
-  const setLost = checkers?.set?.lost as { count?: unknown } | undefined;
+  const checkers = isRec(results?.checkers) ? (results.checkers as RunCheckers) : undefined;
+  const setLost = resultOf(checkers, 'set')?.lost;
   return {
     path: rel,
     test: str(test?.name, rel.split('/')[0] ?? rel),
@@ -88,7 +104,7 @@ async function readEntry(root: string, dir: string): Promise<RunEntry> {
     topology: str(test?.topology, '?'),
     nemesis: Array.isArray(test?.nemesis) ? (test.nemesis as unknown[]).map(String).join(', ') || 'none' : '?',
     verdict: results ? verdictOf(results.valid as Validity) : 'unknown',
-    why: results ? (summary.find((s, i) => i > 0 && !/: valid$/.test(s)) ?? summary[0] ?? '') : ending.text,
+    why: results ? (finding(checkers) ?? summary[0] ?? '') : ending.text,
     checked: results !== null,
     ending: ending.label,
     ...(typeof test?.seed === 'number' ? { seed: test.seed } : {}),

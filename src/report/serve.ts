@@ -10,7 +10,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { basename, extname, join, resolve, sep } from 'node:path';
 import { UserError, EXIT } from '../util/exit.js';
-import { RUN_FILES } from '../runner/results.js';
+import { CHECKER_INPUTS, RUN_FILES } from '../store/index.js';
 import { openRegular, readRegular, UnsafeFileError } from '../util/regular-file.js';
 import { redactingStream, redactSecrets } from '../util/redact.js';
 import type { HistoryChecker } from './ending.js';
@@ -32,7 +32,7 @@ const TYPES: Record<string, string> = {
 const SECRET_FILES = new Set(['cluster.json', 'pgpass', '.pgpass', 'pwfile']);
 
 /** The files of a run that a report is rendered from: each must be a regular file (or absent). */
-const RENDER_INPUTS = [RUN_FILES.history, RUN_FILES.test, RUN_FILES.results, RUN_FILES.metrics, RUN_FILES.final];
+const RENDER_INPUTS = [RUN_FILES.history, RUN_FILES.test, RUN_FILES.results, RUN_FILES.status, ...CHECKER_INPUTS];
 
 /**
  * Is `host` (a request's Host header) this server, 127.0.0.1:`port` or localhost:`port`? Anything else is a

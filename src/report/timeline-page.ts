@@ -4,7 +4,7 @@
 // data and script inline, no network (a Content-Security-Policy forbids it), works from file://. Pure.
 import { compactList } from '../../checkers/ref.js';
 import type { Json, Op } from '../history/types.js';
-import type { RunResults, TestDescription } from '../runner/results.js';
+import type { RunResults, TestDescription } from '../store/index.js';
 import type { Highlight, LostLink } from './anomalies.js';
 import { STYLE, verdictOf } from './html.js';
 import type { NemesisLayout } from './nemesis.js';

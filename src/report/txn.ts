@@ -3,7 +3,7 @@
 // rendered from the anomaly's data beside it. Pure: results in, SVG text out.
 import * as d3 from 'd3';
 import { explainAnomaly, type TxnAnomaly, type TxnModel, type TxnStep, type TxnView } from '../../checkers/txn/index.js';
-import type { RunResults } from '../runner/results.js';
+import type { RunResults } from '../store/index.js';
 import { HIGHLIGHT, INK, MUTED } from './colors.js';
 import { attrSafe, legend, newFrame, svgText, type Sel } from './svg.js';
 

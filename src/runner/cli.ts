@@ -8,11 +8,13 @@ import type { Validity } from '../../checkers/types.js';
 import { readExperimentFile, toRunOptions, type ParsedRun } from './options.js';
 import { isWorkloadName } from '../../workloads/names.js';
 import { runTest } from './run.js';
-import { RunIoError } from './store.js';
+import { RunIoError } from '../store/index.js';
 import type { RunOutcome, RunOptions } from './config.js';
 import { writeLatencies } from './summary.js';
 import { compactList } from '../../checkers/ref.js';
-import { renderTable } from './table.js';import { redactSecrets } from '../util/redact.js';
+import { resultOf } from '../../checkers/suite.js';
+import { renderTable } from './table.js';
+import { redactSecrets } from '../util/redact.js';
 
 
 export function statusOf(v: Validity): number {
@@ -135,17 +137,18 @@ function verdict(o: RunOutcome | null): string {
   return o.results.valid === true ? 'valid' : o.results.valid === false ? 'INVALID' : 'unknown';
 }
 
+/** Lost writes: the set checker's lost elements; for a counter, the acknowledged increments its settled nodes lack. */
 function lostCount(o: RunOutcome | null): string {
-  const set = o?.results.checkers.set as { lost?: { count?: number } } | undefined;
-  const counter = o?.results.checkers.counter as { reason?: string } | undefined;
-  if (set?.lost && typeof set.lost.count === 'number') return String(set.lost.count);
-  if (counter) return counter.reason ? 'see report' : '0';
+  const set = resultOf(o?.results.checkers, 'set');
+  if (set) return String(set.lost.count);
+  const counter = resultOf(o?.results.checkers, 'counter');
+  if (counter?.final) return String(counter.anomalies.filter((a) => a.type === 'lost').reduce((n, a) => n + (typeof a.data?.by === 'number' ? a.data.by : 0), 0));
   return '-';
 }
 
 /** Acknowledged ops per second of run time. */
 function okRate(o: RunOutcome | null): string {
-  const ok = (o?.results.checkers.stats as { ok?: number } | undefined)?.ok;
+  const ok = resultOf(o?.results.checkers, 'stats')?.ok;
   const ms = o?.results.durationMs;
   return typeof ok === 'number' && typeof ms === 'number' && ms > 0 ? String(Math.round(ok / (ms / 1000))) : '-';
 }
@@ -193,9 +196,9 @@ export async function experimentCommand(flags: Record<string, unknown>): Promise
   const rows = await runAll(runs);
   process.stdout.write(`\nThe headline: does a promoted standby lose acknowledged writes?\n${summaryTable(rows)}\n`);
   for (const r of rows) {
-    const set = r.outcome?.results.checkers.set as { lost?: { count?: number; items?: Array<{ element: unknown }> } } | undefined;
-    const lost = set?.lost?.items?.map((x) => x.element) ?? [];
-    const count = set?.lost?.count ?? lost.length;
+    const set = resultOf(r.outcome?.results.checkers, 'set');
+    const lost = set?.lost.items.map((x) => x.element) ?? [];
+    const count = set?.lost.count ?? lost.length;
     const listed = lost.length < count ? ` (the first ${lost.length} listed; all in results.json: checkers.set.lostElements)` : '';
     if (lost.length > 0) process.stdout.write(`  run ${r.run}, ${r.name}: ${count} acknowledged element(s) lost${listed}: ${compactList(lost)}\n`);
   }

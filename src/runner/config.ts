@@ -12,7 +12,7 @@ import { fieldOf } from '../util/option-spec.js';
 import { CLUSTER_OPTIONS, RUN_OPTIONS, SPECIAL_KEYS } from './option-table.js';
 import type { HistoryWriterOptions } from '../history/writer.js';
 import type { ReadFrom, RoutingMode } from './routing.js';
-import type { RunResults, TestDescription } from './results.js';
+import type { RunResults, TestDescription } from '../store/index.js';
 
 /**
  * The cluster settings a run passes through to startCluster unchanged: every cluster option of the table (each

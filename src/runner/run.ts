@@ -4,41 +4,47 @@
 // A run that cannot record its history stops the cluster and fails with a RunIoError (exit 74).
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { compose, mergeValidity } from '../../checkers/compose.js';
-import { retriesChecker } from '../../checkers/retries.js';
-import { latencyChecker } from '../../checkers/latency.js';
-import type { CheckResult, Checker, FinalReads, FinalSettlement } from '../../checkers/types.js';
+import { suiteNames } from '../../checkers/suite.js';
+import type { FinalReads, FinalSettlement } from '../../checkers/types.js';
 import { makeNemesis, type NemesisOptions } from '../../nemesis/index.js';
 import { NEMESIS_NEEDS } from '../../nemesis/names.js';
 import { healAll, runPlan, runSchedule } from '../../nemesis/schedule.js';
 import type { Nemesis, NemesisContext } from '../../nemesis/types.js';
-import { makeWorkload } from '../../workloads/index.js';
-import type { Workload, WorkloadOptions } from '../../workloads/types.js';
+import { makeWorkload, workloadOptions } from '../../workloads/index.js';
+import type { Workload } from '../../workloads/types.js';
 import type pg from 'pg';
 import { startCluster } from '../cluster/cluster.js';
 import { withClient } from '../cluster/sql.js';
-import type { Cluster, ClusterOptions, Settlement, TableSnapshot } from '../cluster/types.js';
+import type { Cluster, ClusterOptions, Settlement } from '../cluster/types.js';
 import { MARKER_DDL, MARKER_TABLE, unsettledNodes } from '../cluster/settle.js';
 import { MonotonicClock } from '../history/clock.js';
-import { loadHistory } from '../history/load.js';
-import type { Json, PairedHistory } from '../history/types.js';
+import type { Json } from '../history/types.js';
 import type { FinalFile } from '../history/final-reads.js';
 import { HistoryWriter } from '../history/writer.js';
 import { onCleanup } from '../util/processes.js';
 import { faultlineVersion } from '../util/version.js';
 import { Client } from './client.js';
-import { convergenceChecker } from '../../checkers/convergence.js';
-import { replicationChecker } from '../../checkers/replication.js';
-import { splitBrainOn } from '../../checkers/split-brain.js';
-import { checkUnavailability } from '../../checkers/unavailability.js';
-import { probeReplication, readMetrics } from '../cluster/replication-probe.js';
+import { probeReplication } from '../cluster/replication-probe.js';
 import { makeProgress } from './progress.js';
-import { RUN_FILES, type RunResults, type RunStatus, type TestDescription } from './results.js';
+import { judgeStoredRun, suiteFor } from './judge.js';
 import { Rng, randomSeed } from '../util/rng.js';
 import { makeRouter } from './routing.js';
 import { RUN_HISTORY_WRITE, type RunOptions, type RunOutcome } from './config.js';
 import { checkRun, clusterOptionsOf } from './options.js';
-import { copyRedacted, createRunDir, ioReason, linkLatest, RunIoError, writeJson } from './store.js';
+import {
+  copyRedacted,
+  createRunDir,
+  ioReason,
+  linkLatest,
+  RUN_FILES,
+  RunIoError,
+  writeJson,
+  type ReplicationFile,
+  type RunResults,
+  type RunStatus,
+  type SnapshotFile,
+  type TestDescription,
+} from '../store/index.js';
 import { redactSecrets } from '../util/redact.js';
 import { summarize } from './summary.js';
 
@@ -89,7 +95,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
   }
   // then test.json (without the cluster, not started yet), then `latest`: a run killed in its first second
   // leaves an (empty) history and a test.json `faultline check` can name the model of; `latest` never points at less
-  writeJson(join(dir, RUN_FILES.test), describeTest(o, name, seed, null, workload));
+  writeJson(join(dir, RUN_FILES.test), describeTest(o, name, seed, null, workload, topology.checkers));
   linkLatest(dir);
   const ioError = (): RunIoError =>
     new RunIoError(
@@ -111,7 +117,7 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     if (o.progress) process.stderr.write(`faultline: ${name}: starting ${o.topology} cluster…\n`);
     cluster = await startCluster({ ...clusterOptions(o, o.keep ? join(dir, 'cluster') : undefined), logDir: join(dir, RUN_FILES.nodeLogs) });
     const c = cluster;
-    const test = describeTest(o, name, seed, c, workload);
+    const test = describeTest(o, name, seed, c, workload, topology.checkers);
     writeJson(join(dir, RUN_FILES.test), test); // again, with the nodes
 
     await setupWorkload(c, workload);
@@ -177,38 +183,34 @@ export async function runTest(o: RunOptions): Promise<RunOutcome> {
     const settled = finalSettlement(settlement);
     for (const [n, why] of Object.entries(settled.unsettled ?? {})) log(`${n} has not settled: ${why}`);
     const final: FinalFile = { ...(await finalReads(c, workload)), settlement: settlement as unknown as Json };
-    const snapshot = await c.snapshot(workload.tables).catch((err: unknown): TableSnapshot[] => {
-      log(`convergence snapshot failed: ${String(err)}`);
-      return [];
-    });
-    writeJson(join(dir, RUN_FILES.final), final); // `faultline check --final auto` reads it back
-    // the checkers the topology adds, with what they read (logical-bidir: the replication probe)
-    const replicated = topology.checkers.includes('replication');
+    // every input the checkers read is stored: `faultline check RUN_DIR` judges these files as the run does below
+    const snapshot = await c.snapshot(workload.tables).then(
+      (tables): SnapshotFile => ({ tables }),
+      (err: unknown): SnapshotFile => {
+        log(`convergence snapshot failed: ${String(err)}`);
+        return { tables: [], error: `the snapshot failed: ${err instanceof Error ? err.message : String(err)}` };
+      },
+    );
+    writeJson(join(dir, RUN_FILES.final), final);
+    writeJson(join(dir, RUN_FILES.snapshot), snapshot);
     await c.fetchLogs(); // servers on hosts: their logs, for the probe and nodes/
-    const probe = replicated ? await probeReplication(c, { t0Ns: t0 }).catch(() => null) : null;
+    // the inputs of the checkers the topology adds (logical-bidir: the replication probe; the samples are metrics.jsonl)
+    if (topology.checkers.includes('replication')) {
+      const replication = await probeReplication(c, { t0Ns: t0 }).then(
+        (probe): ReplicationFile => ({ probe }),
+        (err: unknown): ReplicationFile => ({ probe: null, error: `the probe failed: ${err instanceof Error ? err.message : String(err)}` }),
+      );
+      writeJson(join(dir, RUN_FILES.replication), replication);
+    }
     await sampler.stop();
     writer.close();
     if (ioFailure) throw ioError();
 
-    // check what is on disk, as `faultline check` would
-    const loaded = await loadHistory(join(dir, RUN_FILES.history));
-    const checkers: Record<string, Checker> = {
-      ...workload.checkers(),
-      retries: retriesChecker,
-      latency: latencyChecker,
-      convergence: withSettlement(convergenceChecker(snapshot, settled), settlement),
-      ...(replicated ? { replication: replicationChecker(readMetrics(join(dir, RUN_FILES.metrics)), probe) } : {}),
-      // HA stacks: two primaries at once (the sampler's samples in metrics.jsonl), and how long writes stopped
-      ...(topology.checkers.includes('split-brain') ? { 'split-brain': splitBrainOn(readMetrics(join(dir, RUN_FILES.metrics))) } : {}),
-      ...(topology.checkers.includes('unavailability') ? { unavailability: (h: PairedHistory) => checkUnavailability(h) } : {}),
-    };
-    const checked = compose(checkers)(loaded.history, { final: final.reads, settlement: settled, concurrency: o.concurrency });
-    const perChecker: Record<string, CheckResult> = {};
-    for (const k of Object.keys(checkers)) perChecker[k] = checked[k] as CheckResult;
-    if (Object.keys(final.errors).length > 0) perChecker['final-reads'] = { valid: true, errors: final.errors };
+    // judge what is on disk, with the suite and the reading `faultline check RUN_DIR` uses
+    const { result: judged } = await judgeStoredRun(dir, suiteFor(workload, topology.checkers), test);
     const results: RunResults = {
-      valid: mergeValidity(Object.values(perChecker).map((r) => r.valid)),
-      checkers: perChecker,
+      valid: judged.valid,
+      checkers: judged.checkers,
       summary: [],
       durationMs: Number((process.hrtime.bigint() - t0) / 1_000_000n),
     };
@@ -256,17 +258,6 @@ function settleFailed(c: Cluster, timeoutMs: number, err: unknown): Settlement {
   };
 }
 
-/** The convergence verdict with how each node stood when it was read (results.json shows both together). */
-function withSettlement(checker: Checker, s: Settlement): Checker {
-  return (h, ctx) => ({ ...checker(h, ctx), settlement: s as unknown as Json });
-}
-
-/** The options a named workload reads from the run's. */
-export function workloadOptions(o: Pick<RunOptions, 'keys' | 'readFraction' | 'isolation' | 'expectedConsistencyModel' | 'maxTxnLength' | 'maxWritesPerKey'>): WorkloadOptions {
-  const { keys, readFraction, isolation, expectedConsistencyModel, maxTxnLength, maxWritesPerKey } = o;
-  return { keys, readFraction, isolation, expectedConsistencyModel, maxTxnLength, maxWritesPerKey };
-}
-
 function nemesisOptions(o: RunOptions): NemesisOptions {
   return { partition: o.partition, cut: o.cut };
 }
@@ -277,13 +268,14 @@ function clusterOptions(o: RunOptions, keepLink: string | undefined): ClusterOpt
 }
 
 /** test.json: written before the cluster starts (c null: no nodes yet), and again with the cluster's description. */
-function describeTest(o: RunOptions, name: string, seed: number, c: Cluster | null, workload: Workload): TestDescription {
+function describeTest(o: RunOptions, name: string, seed: number, c: Cluster | null, workload: Workload, topologyCheckers: readonly string[]): TestDescription {
   const d = c?.describe();
   return {
     name,
     workload: o.customWorkload?.name ?? o.workload,
     ...(workload.model !== undefined ? { model: workload.model } : {}),
     topology: o.topology,
+    checkers: suiteNames(suiteFor(workload, topologyCheckers)),
     nemesis: o.nemesis,
     seed,
     startedAt: new Date().toISOString(),

@@ -6,7 +6,7 @@ import type { CheckResult, Checker, Validity } from '../../checkers/types.js';
 import { HistoryBuilder } from '../support/build-history.js';
 
 const h = new HistoryBuilder().op(0, 'read', null, null).paired();
-const returning = (r: CheckResult): Checker => () => r;
+const returning = (r: CheckResult & Record<string, unknown>): Checker => () => r;
 
 describe('compose', () => {
   it('keeps each result under its name and merges the verdicts', () => {

@@ -9,8 +9,8 @@ import { HistoryBuilder } from '../support/build-history.js';
 import { historyArb, injectAnomaly, simulateRun, simPlanArb } from '../support/simulate.js';
 
 type Listed = Capped<ElementRef & { firstMissedBy?: ReadRef; firstSeenBy?: ReadRef; read?: ReadRef; copies?: number }>;
-const list = (r: ReturnType<typeof checkSet>, name: string) => r[name] as Listed;
-const elements = (r: ReturnType<typeof checkSet>, name: string) => list(r, name).items.map((e) => e.element);
+const list = (r: ReturnType<typeof checkSet>, name: 'lost' | 'stale' | 'neverRead' | 'unexpected' | 'recovered' | 'duplicated') => r[name] as Listed;
+const elements = (r: ReturnType<typeof checkSet>, name: Parameters<typeof list>[1]) => list(r, name).items.map((e) => e.element);
 
 describe('set checker: element fates', () => {
   it('a stable history is valid', () => {
@@ -175,7 +175,7 @@ describe('set checker: final reads', () => {
     expect(list(r, 'lost').count).toBe(0);
     expect(r.anomalies).toEqual([]);
     expect(r.notConverged).toEqual([
-      { type: 'missing-on-node', ops: [4, 6], nodes: ['n3'], data: { count: 2, elements: '81–82', settled: false, reason: 'replayed 0/8000000 of 0/8000968 (2408 bytes behind)' } },
+      { type: 'missing-on-node', ops: [4, 6], nodes: ['n3'], data: { count: 2, elements: '81–82', first: [81, 82], settled: false, reason: 'replayed 0/8000000 of 0/8000968 (2408 bytes behind)' } },
     ]);
     expect((r.warnings as string[])[0]).toMatch(/^n3 had not caught up when read \(replayed 0\/8000000.*the 2 element\(s\) it lacks \(81–82\) are not judged lost/);
     expect((r.final as Fin).n3).toMatchObject({ settled: false, reference: false });
@@ -322,12 +322,12 @@ describe('set checker: agrees with the literal definitions', () => {
           const ref = reference(events, finals, judged);
           const settlement = primary === undefined ? { unsettled } : { primary, unsettled };
           const r = checkSet(pairHistory(events), finals.length > 0 ? { final: Object.fromEntries(finals), settlement } : {});
-          const ids = (name: string) => list(r, name).items.map((e) => JSON.stringify(e.element)).sort();
+          const ids = (name: Parameters<typeof list>[1]) => list(r, name).items.map((e) => JSON.stringify(e.element)).sort();
           expect(ids('lost')).toEqual(ref.lost.map(([id]) => id).sort());
           expect(ids('stale')).toEqual(ref.stale.map(([id]) => id).sort());
           expect(ids('neverRead')).toEqual([...ref.neverRead].sort());
           expect(ids('unexpected')).toEqual([...ref.unexpected].sort());
-          const missed = (name: string) => list(r, name).items.map((e) => [JSON.stringify(e.element), e.firstMissedBy?.index ?? null]).sort();
+          const missed = (name: Parameters<typeof list>[1]) => list(r, name).items.map((e) => [JSON.stringify(e.element), e.firstMissedBy?.index ?? null]).sort();
           expect(missed('lost')).toEqual([...ref.lost].sort());
           expect(missed('stale')).toEqual([...ref.stale].sort());
         },

@@ -156,27 +156,28 @@ describe('faultline check: files, usage', () => {
     expect(r.stderr).toMatch(message);
   });
 
-  it('without --model takes the model of each run from its test.json, and is a usage error elsewhere', () => {
+  it('without --model judges each run with its workload\'s suite, and is a usage error elsewhere', () => {
     const runs = fileURLToPath(new URL('../fixtures/runs', import.meta.url));
     const r = faultline(['check', '--json', runs]);
     expect(r.status).toBe(1);
-    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { model: string; valid: unknown });
-    expect(lines.map((l) => [l.model, l.valid])).toEqual([['counter', false], ['cas-register', false], ['set', true]]);
+    const lines = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { workload: string; model: string; valid: unknown });
+    expect(lines.map((l) => [l.workload, l.model, l.valid])).toEqual([['counter-shared', 'counter', false], ['register', 'cas-register', false], ['set', 'set', true]]);
     const plain = file('no-run.jsonl', '');
     const bad = faultline(['check', plain]);
     expect(bad.status).toBe(64);
-    expect(bad.stderr).toMatch(/no-run\.jsonl: no --model given, and no test\.json beside it/);
-    const run = join(dir, 'run-without-model');
+    expect(bad.stderr).toMatch(/no-run\.jsonl: no --model given, and no test\.json beside it to name its run/);
+    // a workload faultline does not know (a property test's own) and no model: usage error
+    const run = join(dir, 'run-custom');
     mkdirSync(run);
     writeFileSync(join(run, 'history.jsonl'), '');
-    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'delete-upsert' }));
+    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'my-own' }));
     const none = faultline(['check', run]);
     expect(none.status).toBe(64);
-    expect(none.stderr).toMatch(/names no model: workload delete-upsert has none for faultline check/);
+    expect(none.stderr).toMatch(/workload "my-own" is not one faultline knows \(a property test's own\?\) and names no model; give --model/);
   });
 
-  // issue 12 item 3: an upsert run recorded model "register", which its run never applied
-  it('never applies a model the run was not judged by: exit 64, naming the checkers it was', () => {
+  // issue 12 item 3: an upsert run recorded model "register", which its run never applied; the suite never does
+  it('judges a run with its own workload\'s checkers, whatever model test.json names', () => {
     const run = join(dir, 'run-upsert');
     mkdirSync(run);
     // on logical-bidir each node takes its own writes: n2 reads its own write back, n1 then reads n1's older one
@@ -184,33 +185,35 @@ describe('faultline check: files, usage', () => {
     h.op(0, 'write', 1, undefined, 'ok', { key: 0, node: 'n1' }).op(1, 'write', 2, undefined, 'ok', { key: 0, node: 'n2' });
     h.op(1, 'read', null, 2, 'ok', { key: 0, node: 'n2' }).op(0, 'read', null, 1, 'ok', { key: 0, node: 'n1' });
     writeFileSync(join(run, 'history.jsonl'), h.jsonl());
-    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'upsert', model: 'register' }));
-    writeFileSync(join(run, 'results.json'), JSON.stringify({ valid: true, checkers: { 'final-state': { valid: true }, stats: { valid: true }, convergence: { valid: true } }, summary: [] }));
-    const r = faultline(['check', run]);
-    expect(r.status).toBe(64);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).toBe(
-      `faultline: ${join(run, 'test.json')}: names model register, but workload upsert was judged by final-state, stats, convergence, not linearizability: no pure checker re-judges this run (its verdict is in results.json; --model register checks the history as register anyway)\n`,
-    );
+    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'upsert', model: 'register', topology: 'logical-bidir', options: {} }));
+    writeFileSync(join(run, 'final.json'), JSON.stringify({ reads: { n1: { '0': 2 }, n2: { '0': 2 } }, errors: {} }));
+    writeFileSync(join(run, 'snapshot.json'), JSON.stringify({ tables: [{ table: 'faultline_upsert', nodes: { n1: { rows: 1, checksum: 'a' }, n2: { rows: 1, checksum: 'a' } }, agree: true, differing: [], differingTruncated: false }] }));
+    writeFileSync(join(run, 'replication.json'), JSON.stringify({ probe: null, error: 'the probe failed: gone' }));
+    const r = faultline(['check', '--json', run]);
+    const o = JSON.parse(r.stdout) as { valid: unknown; checkers: Record<string, { valid: unknown; reason?: string }> };
+    expect(Object.keys(o.checkers)).toEqual(['final-state', 'stats', 'retries', 'latency', 'convergence', 'replication']);
+    expect(o.checkers['final-state']?.valid).toBe(true);
+    expect(o.checkers.replication).toMatchObject({ valid: 'unknown', reason: 'no final probe (the probe failed: gone): only the samples were judged' });
+    expect(r.status).toBe(2);
     // asked for explicitly, the model is applied (and this history is not a register's)
     expect(faultline(['check', '--model', 'register', run]).status).toBe(1);
     // a run of today's upsert workload records no model
     expect(makeWorkload('upsert').model).toBeUndefined();
   });
 
-  it("names the run's own verdict when it differs, and the checkers a history cannot repeat", () => {
+  it("names the run's own verdict when the stored inputs reach another, and the checkers that differ", () => {
     const run = join(dir, 'run-replication-broke');
     mkdirSync(run);
     writeFileSync(join(run, 'history.jsonl'), new HistoryBuilder().op(0, 'add', 1, undefined).op(1, 'read', null, [1]).jsonl());
-    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'set', model: 'set' }));
+    writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'set', model: 'set', topology: 'logical-bidir', options: {} }));
     writeFileSync(join(run, 'results.json'), JSON.stringify({ valid: false, checkers: { set: { valid: true }, stats: { valid: true }, replication: { valid: false } }, summary: [] }));
     const r = faultline(['check', run]);
-    expect(r.status).toBe(0); // the history's verdict: the contract's exit status
-    expect(r.stdout).toMatch(/: valid — model set, 2 ops; the run's own verdict: INVALID \(replication: judged on the live cluster, not repeatable from the history\)\n$/);
+    expect(r.status).toBe(2); // this run predates stored inputs: convergence and replication cannot judge
+    expect(r.stdout).toMatch(/: UNKNOWN — workload set on logical-bidir \(set, stats, retries, latency, convergence, replication\), 2 ops, convergence: no convergence snapshot: none stored \(snapshot\.json is missing\); results\.json says INVALID \(replication: judged otherwise from the stored inputs\)\n$/);
     const j = JSON.parse(faultline(['check', '--json', run]).stdout) as { run?: unknown };
     expect(j.run).toEqual({ valid: false, checkers: ['replication'] });
     // with --model the line is the contract's, unchanged
-    expect(faultline(['check', '--model', 'set', run]).stdout).not.toMatch(/own verdict/);
+    expect(faultline(['check', '--model', 'set', run]).stdout).toMatch(/: valid — model set, 2 ops\n$/);
   });
 
   it('documents formats, exit codes and the default time limit in --help', () => {

@@ -1,21 +1,31 @@
-// Golden test: every Knossos cas-register history listed in expected.tsv gets Knossos' verdict,
-// read through the EDN importer and paired with pairHistory.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// Golden test: every Knossos cas-register history listed in expected.tsv (../shared/data/knossos, beside the
+// repository) gets Knossos' verdict, read through the EDN importer and paired with pairHistory.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkLinearizability } from '../../checkers/linearizability.js';
 import { getModel, isModelName } from '../../checkers/models.js';
 import { parseEdnHistory } from '../../src/history/edn.js';
 import { pairHistory } from '../../src/history/pair.js';
 
-const DATA = '/work/shared/data/knossos';
-const rows = readFileSync(join(DATA, 'expected.tsv'), 'utf8')
-  .trim()
-  .split('\n')
-  .slice(1)
-  .map((line) => line.split('\t'));
+const ROOT = resolve(import.meta.dirname, '..', '..');
+const DATA = resolve(ROOT, '..', 'shared', 'data', 'knossos');
+const present = existsSync(join(DATA, 'expected.tsv'));
+const rows = present
+  ? readFileSync(join(DATA, 'expected.tsv'), 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((line) => line.split('\t'))
+  : [];
 
-describe('Knossos cas-register histories', () => {
+if (!present) {
+  describe('Knossos cas-register histories', () => {
+    it.skip(`skipped: ${DATA} is absent (the shared golden data lives beside the repository)`, () => {});
+  });
+}
+
+describe.runIf(present)('Knossos cas-register histories', () => {
   it('lists 120 files', () => {
     expect(rows.length).toBe(120);
   });

@@ -1,5 +1,6 @@
 // Short real logical-bidir runs (two nodes, both written): each workload / nemesis reproduces its failure mode
 // and the verdict names it. Real PostgreSQL; every run stops its servers and proxies (runTest's finally).
+import { resultOf } from '../../checkers/suite.js';
 import { describe, expect, it } from 'vitest';
 import { directions, runLogical } from './support.js';
 
@@ -20,7 +21,7 @@ describe('two-way logical replication failure modes', () => {
       expect(d.conflicts.insert_exists).toBeGreaterThan(0);
       expect(d.conflictingKeys[0]).toMatchObject({ conflict: 'insert_exists', key: expect.stringMatching(/^\(id\)=\(\d+\)$/) });
     }
-    expect(r.results.checkers.set.valid).toBe(false);
+    expect(resultOf(r.results.checkers, 'set')!.valid).toBe(false);
   }, 180_000);
 
   it('upsert across two sites: the first inserts of a key collide or racing updates diverge', async () => {
@@ -44,7 +45,7 @@ describe('two-way logical replication failure modes', () => {
     expect(r.replication.valid).toBe(false);
     expect(String(r.replication.reason)).toMatch(/without REFRESH PUBLICATION/);
     // the workload's own table is fine: only the replication checker sees it
-    expect(r.results.checkers.set.valid).toBe(true);
+    expect(resultOf(r.results.checkers, 'set')!.valid).toBe(true);
   }, 180_000);
 
   it('schema change with REFRESH PUBLICATION: the new table replicates', async () => {
@@ -72,7 +73,7 @@ describe('two-way logical replication failure modes', () => {
     expect(down.wroteWhileDown).toBe(false);
     expect(down.bypassWrite).toMatch(/^0A000/);
     expect(up).toMatchObject({ downAfterRestart: true, inRecovery: true });
-    expect(r.results.checkers.set.valid).toBe(true);
+    expect(resultOf(r.results.checkers, 'set')!.valid).toBe(true);
     expect(directions(r.replication).some((d) => (d.conflicts.insert_exists ?? 0) > 0)).toBe(false);
   }, 180_000);
 });

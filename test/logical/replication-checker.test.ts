@@ -96,10 +96,10 @@ describe('checkReplication', () => {
       }),
     );
     expect(r.valid).toBe(false);
-    const [d] = r.directions as Array<Record<string, unknown>>;
+    const [d] = r.directions;
     expect(d).toMatchObject({ direction: 'n2 → n1', status: 'broken', applyErrors: 4, conflicts: { insert_exists: 4 }, workerDownSamples: 2, firstDetectedNs: 1.5e9 });
     expect(d.problems).toEqual(expect.arrayContaining(['apply worker not running at the end', expect.stringMatching(/inactive with 4096 bytes/)]));
-    expect((d.conflictingKeys as Array<Record<string, unknown>>)[0]).toMatchObject({ conflict: 'insert_exists', key: '(id)=(1)', finishedAt: '0/1775468' });
+    expect(d.conflictingKeys[0]).toMatchObject({ conflict: 'insert_exists', key: '(id)=(1)', finishedAt: '0/1775468' });
     expect(d.firstConflictingWriteNs).toBe(0);
     expect(d.detectionDelayMs).toBe(1500);
     expect(String(r.reason)).toMatch(/n2 → n1 \(n1_from_n2\) broken/);
@@ -110,26 +110,26 @@ describe('checkReplication', () => {
     const samples = [sample(1e9, 'n2', 'n2_from_n1', 11, { confl_update_missing: 2, confl_update_origin_differs: 5 })];
     const r = checkReplication(h, samples, null);
     expect(r.valid).toBe(false);
-    expect((r.directions as Array<Record<string, unknown>>)[0]).toMatchObject({ status: 'conflicts', conflicts: { update_missing: 2, update_origin_differs: 5 } });
+    expect((r.directions)[0]).toMatchObject({ status: 'conflicts', conflicts: { update_missing: 2, update_origin_differs: 5 } });
   });
 
   it('only warns about origin-differs conflicts (PG18 counts sequential cross-site updates too)', () => {
     const samples = [sample(1e9, 'n2', 'n2_from_n1', 11, { confl_update_origin_differs: 5 })];
     const r = checkReplication(new HistoryBuilder().paired(), samples, null);
     expect(r.valid).toBe('unknown'); // no probe: only samples judged
-    expect((r.directions as Array<Record<string, unknown>>)[0]).toMatchObject({ status: 'warnings' });
+    expect((r.directions)[0]).toMatchObject({ status: 'warnings' });
     expect(r.warnings).toHaveLength(1);
   });
 
   it('warns that an empty conflict count proves nothing on a server without conflict counters (PG17)', () => {
     const pg17 = (node: string, sub: string): MetricsSample => ({ time: 1e9, node, role: 'peer', subscriptions: [{ subname: sub, pid: 10, stats: { apply_error_count: 0, sync_error_count: 0 } }] });
     const r = checkReplication(new HistoryBuilder().paired(), [pg17('n1', 'n1_from_n2'), pg17('n2', 'n2_from_n1')], null);
-    const ds = r.directions as Array<Record<string, unknown>>;
+    const ds = r.directions;
     expect(ds.map((d) => [d.status, d.conflictCounters])).toEqual([['healthy', false], ['healthy', false]]);
     expect(r.warnings).toEqual([expect.stringMatching(/^n1, n2: no conflict counters \(PostgreSQL before 18\)/)]);
     // PG18 samples carry the counters, even at zero: no such warning
     const pg18 = checkReplication(new HistoryBuilder().paired(), [sample(1e9, 'n1', 'n1_from_n2', 10, {})], null);
-    expect((pg18.directions as Array<Record<string, unknown>>)[0]?.conflictCounters).toBe(true);
+    expect(pg18.directions[0]?.conflictCounters).toBe(true);
     expect(pg18.warnings).toBeUndefined();
   });
 
@@ -145,7 +145,7 @@ describe('checkReplication', () => {
         ],
       }),
     );
-    const [d] = r.directions as Array<Record<string, unknown>>;
+    const [d] = r.directions;
     expect(d).toMatchObject({ workerDownSamples: 0, samples: 1, status: 'broken', tablesNotSubscribed: ['public.t2'] });
   });
 

@@ -1,5 +1,5 @@
-// Test helper: a short real logical-bidir run through the runner, judged afterwards by the replication checker
-// from the run directory (metrics.jsonl, node logs) until the runner calls the probe itself.
+// Test helper: a short real logical-bidir run through the runner; its stored run directory is judged again (as
+// `faultline check RUN_DIR` does) and must reach the run's own verdict, checker by checker.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +10,10 @@ import { loadHistory } from '../../src/history/load.js';
 import type { Json } from '../../src/history/types.js';
 import { RUN_DEFAULTS, type RunOptions } from '../../src/runner/config.js';
 import { probeFromRunDir, readMetrics } from '../../src/cluster/replication-probe.js';
-import type { RunResults } from '../../src/runner/results.js';
+import type { RunResults } from '../../src/store/index.js';
 import { runTest } from '../../src/runner/run.js';
+import { judgeStoredRun, storedSuite } from '../../src/runner/judge.js';
+import { expect } from 'vitest';
 import type { WorkloadName } from '../../workloads/index.js';
 
 export interface LogicalRun {
@@ -43,6 +45,11 @@ export async function runLogical(workload: WorkloadName, nemesis: NemesisName[],
     });
     const { history } = await loadHistory(join(out.dir, 'history.jsonl'));
     const replication = out.results.checkers.replication ?? checkReplication(history, readMetrics(join(out.dir, 'metrics.jsonl')), probeFromRunDir(out.dir));
+    // `faultline check RUN_DIR` judges the stored run (history, final.json, snapshot.json, replication.json,
+    // metrics.jsonl) with the same suite: it must reach the run's own verdict, checker by checker
+    const rejudged = await judgeStoredRun(out.dir, storedSuite(out.test)!, out.test);
+    const verdicts = (c: RunResults['checkers']): Record<string, unknown> => Object.fromEntries(Object.entries(c).map(([k, r]) => [k, r?.valid]));
+    expect(verdicts(rejudged.result.checkers)).toEqual(verdicts(out.results.checkers));
     const records: Record<string, Json[]> = {};
     for (const e of history.nemesis) if (e.type === 'info') (records[e.f] ??= []).push((e.value ?? { error: String(e.error) }) as Json);
     return { results: out.results, replication, nemesis: records };
@@ -60,5 +67,5 @@ export interface Direction {
 }
 
 export function directions(r: CheckResult): Direction[] {
-  return (r.directions ?? []) as Direction[];
+  return ((r as { directions?: unknown }).directions ?? []) as Direction[];
 }

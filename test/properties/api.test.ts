@@ -1,5 +1,6 @@
 // Unit tests of the property-test API without PostgreSQL: plan arbitraries (bounds, shrinking to the smallest
 // plan), case options, predicates over results, environment knobs and the failure report.
+import { partialCheckers } from '../support/results.js';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CheckResult } from '../../checkers/types.js';
@@ -24,11 +25,11 @@ import {
   type Workload,
 } from '../../src/properties/index.js';
 
-function outcome(checkers: Record<string, CheckResult>): RunOutcome {
-  const v = Object.values(checkers).map((c) => c.valid);
+function outcome(given: Record<string, CheckResult & Record<string, unknown>>): RunOutcome {
+  const v = Object.values(given).map((c) => c.valid);
   return {
     dir: '/tmp/run',
-    results: { valid: v.includes(false) ? false : v.includes('unknown') ? 'unknown' : true, checkers, summary: ['a summary'] },
+    results: { valid: v.includes(false) ? false : v.includes('unknown') ? 'unknown' : true, checkers: partialCheckers(given), summary: ['a summary'] },
     test: { name: 't', workload: 'set', topology: 'single', nemesis: [], seed: 1, startedAt: '', options: {}, faultlineVersion: '0' },
   };
 }
@@ -127,10 +128,15 @@ describe('scenario and caseOptions', () => {
 describe('predicates', () => {
   it('noLostWrites reads set-style lost counts and counter finals', () => {
     expect(noLostWrites.judge(outcome({ set: { valid: true, acknowledged: 10, lost: { count: 0, items: [] } } })).holds).toBe(true);
-    const lost = noLostWrites.judge(outcome({ set: { valid: false, acknowledged: 10, lost: { count: 3, items: [] }, reason: '3 lost (first: 7, missed by n2)' } }));
-    expect(lost).toEqual({ holds: false, reason: 'set: 3 acknowledged writes lost (first: 7, missed by n2)' });
-    const counter = { valid: false, final: { n1: { value: 5, acknowledged: 7, possible: [7, 9], lost: 2, unexpected: 0 } } };
-    expect(noLostWrites.judge(outcome({ counter })).reason).toMatch(/counter: 2 acknowledged writes lost/);
+    const missed = { index: null, completeIndex: null, node: 'n2', final: true };
+    const lost = noLostWrites.judge(outcome({ set: { valid: false, acknowledged: 10, lost: { count: 3, items: [{ element: 7, firstMissedBy: missed }] }, reason: 'words nobody parses' } }));
+    expect(lost).toEqual({ holds: false, reason: 'set: 3 acknowledged writes lost (first: 7, missed by the final read on n2)' });
+    const counter = {
+      valid: false,
+      final: { n1: { value: 5, acknowledged: 7, possible: [7, 9], lost: 2, unexpected: 0 } },
+      anomalies: [{ type: 'lost', ops: [], nodes: ['n1'], data: { value: 5, expected: [7, 9], by: 2, acknowledged: 7 } }],
+    };
+    expect(noLostWrites.judge(outcome({ counter })).reason).toBe('counter: 2 acknowledged writes lost (first: n1 ended at 5, below 7)');
   });
 
   it('noLostWrites does not hold vacuously, and refuses runs it cannot judge', () => {

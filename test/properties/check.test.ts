@@ -1,5 +1,6 @@
 // The search machinery with a stand-in for runTest (no PostgreSQL): cases and shrink runs are recorded, the
 // shrunk counterexample keeps its run directory and report, passing runs are removed, misuse and crashes abort.
+import { partialCheckers } from '../support/results.js';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,7 @@ vi.mock('../../src/runner/run.js', () => ({
     const set = { valid: lost === 0, acknowledged: 10, lost: { count: lost, items: [] } };
     return {
       dir,
-      results: { valid: lost === 0, checkers: { set }, summary: [] },
+      results: { valid: lost === 0, checkers: partialCheckers({ set }), summary: [] },
       test: { name: 'x', workload: 'set', topology: 'streaming-async', nemesis: o.nemesis, seed: o.seed ?? 0, startedAt: '', options: {}, faultlineVersion: '0' },
     };
   },

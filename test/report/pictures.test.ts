@@ -1,5 +1,7 @@
 // Tests of the counter, replication and linearizability pictures: pure data functions and SVG validity
 // (well-formed, the expected number of reads, series, bars, bands), on hand-built data and the fixture runs.
+import { resultOf } from '../../checkers/suite.js';
+import { partialCheckers } from '../support/results.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pairHistory } from '../../src/history/pair.js';
@@ -43,8 +45,8 @@ describe('counter picture', () => {
     ]);
   });
 
-  it('reads are marked bad from the checker errors, and drawn ringed', () => {
-    const counter = { valid: false, errors: [{ op: { index: 8, completeIndex: 9, process: 0, f: 'read', value: 0 }, value: 0, expected: [2, 7] }] };
+  it('reads are marked bad from the checker\'s read-out-of-bounds anomalies, and drawn ringed', () => {
+    const counter = resultOf(partialCheckers({ counter: { valid: false, anomalies: [{ type: 'read-out-of-bounds', ops: [8], nodes: ['n2'], data: { value: 0, expected: [2, 7] } }] } }), 'counter');
     expect([...counterErrors(counter).invokes]).toEqual([8]);
     const reads = counterReads(h.ops, counterErrors(counter).invokes);
     expect(reads.map((r) => [r.value, r.node, r.bad])).toEqual([
@@ -62,7 +64,7 @@ describe('counter picture', () => {
   it('on the counter fixture: one out-of-bounds read, one pause band, every read in both panels', async () => {
     const run = await loadRun(join(RUNS, 'counter-pause-streaming-async', '20260103T060000Z'));
     const nemesis = nemesisIntervals(run.history.nemesis, run.end);
-    const svg = renderCounter({ ops: run.history.ops, nemesis, start: run.start, end: run.end, counter: run.results?.checkers.counter });
+    const svg = renderCounter({ ops: run.history.ops, nemesis, start: run.start, end: run.end, counter: resultOf(run.results?.checkers, 'counter') });
     assertWellFormedXml(svg);
     expect(countClass(svg, 'anomaly-outline')).toBe(1);
     expect(countClass(svg, 'band')).toBe(2); // one pause, shaded in both panels
@@ -113,13 +115,14 @@ describe('replication picture', () => {
 
 describe('linearizability picture', () => {
   it('reads the anomaly defensively', () => {
-    expect(readAnomaly({ valid: true })).toBeNull();
-    expect(readAnomaly({ valid: false, anomaly: { op: 3 } })).toBeNull();
+    const lin = (x: Record<string, unknown>) => resultOf(partialCheckers({ linearizability: x }), 'linearizability');
+    expect(readAnomaly(lin({ valid: true }))).toBeNull();
+    expect(readAnomaly(lin({ valid: false, anomaly: { op: 3 } }))).toBeNull();
   });
 
   it('on the register fixture: the failing op ringed, the last linearized ops numbered, the states listed', async () => {
     const run = await loadRun(join(RUNS, 'register-partition-streaming-async', '20260102T030000Z'));
-    const lin = linearizabilityData(run.results?.checkers);
+    const lin = linearizabilityData(run.results);
     const anomaly = readAnomaly(lin);
     expect(anomaly).not.toBeNull();
     const { bars } = anomalyBars(anomaly!, run.history.ops);
@@ -136,6 +139,6 @@ describe('linearizability picture', () => {
   });
 
   it('is skipped for a valid history', () => {
-    expect(renderLinearizability({ ops: [], linearizability: { valid: true } })).toBeNull();
+    expect(renderLinearizability({ ops: [], linearizability: resultOf(partialCheckers({ linearizability: { valid: true } }), 'linearizability') })).toBeNull();
   });
 });

@@ -1,5 +1,6 @@
 // Tests of the timeline, latency and rate pictures: well-formed SVG, one lane per process, one bar per op,
 // one band per fault, anomaly ops outlined; long runs get a detail window and an overview and stay small.
+import { partialCheckers } from '../support/results.js';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { pairHistory } from '../../src/history/pair.js';
@@ -169,11 +170,12 @@ describe('pictures of the example runs', () => {
     expect(run.notes).toEqual([]);
   });
 
-  it('set checkers\' capped lists are read for lost elements', () => {
+  it('a set checker\'s lost anomalies highlight the adds, labelled with the element', () => {
     expect(listItems({ count: 2, items: [1, 2], truncated: false })).toEqual([1, 2]);
     const h = small();
     (h.ops[4] as { f: string }).f = 'add'; // p1's info write of 3, as a set add
-    const results = { valid: false as const, summary: [], checkers: { set: { valid: false as const, lost: { count: 1, items: [{ element: 3 }], truncated: false } } } };
+    const lost = { type: 'lost', ops: [h.ops[4]!.invokeIndex], data: { element: 3 } };
+    const results = { valid: false as const, summary: [], checkers: partialCheckers({ set: { valid: false, lost: { count: 1, items: [{ element: 3 }], truncated: false }, anomalies: [lost] } }) };
     expect(findHighlights(results, h.ops)).toEqual([{ op: 4, labels: ['lost 3'], kinds: ['lost'], elements: [3] }]);
   });
 });

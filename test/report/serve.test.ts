@@ -172,6 +172,6 @@ describe('faultline report', () => {
     expect(html).toContain('id="ending" class="ending" data-ending="interrupted"');
     expect(html).toMatch(/id="verdict" class="verdict invalid" data-verdict="invalid" data-from="history"/);
     expect(html).toContain('interrupted by SIGTERM after 3 s of the main phase');
-    expect(html).toContain('its history as written, checked with model cas-register: INVALID');
+    expect(html).toContain('its history as written, checked with the register workload&#39;s checkers: INVALID — linearizability: cannot linearize');
   });
 });

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkTxn } from '../../checkers/txn/index.js';
 import { pairHistory } from '../../src/history/pair.js';
 import type { HistoryEvent } from '../../src/history/types.js';
-import type { RunResults } from '../../src/runner/results.js';
+import type { RunResults } from '../../src/store/index.js';
 import type { RunData } from '../../src/report/load.js';
 import { renderReport } from '../../src/report/report.js';
 import { renderTxnCycle, txnCycles, wrap } from '../../src/report/txn.js';

@@ -1,6 +1,7 @@
 // Issue 12 item 2: `-t external` against a real cluster given by URL. A second run on the same database is judged
 // on its own rows (each workload empties its tables at setup); a standby in the nodes file (its role not even
 // given) gets no DDL; a nemesis an external node has no command for is refused before the run (exit 64).
+import { resultOf } from '../../checkers/suite.js';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,10 +33,10 @@ describe('faultline run -t external', () => {
     for (const round of [1, 2]) {
       const { options } = toRunOptions({ topology: 'external', external: file, workload: 'set', timeLimit: 2, rate: 100, results: join(tmp, 'results'), quiet: true, report: false, seed: round }, 'test');
       const o = await runTest(options);
-      expect(o.results.checkers.set!.reason, `run ${round}`).toBeUndefined();
-      expect(o.results.checkers.set!.valid, `run ${round}`).toBe(true);
-      expect((o.results.checkers.set!.unexpected as { count: number }).count).toBe(0);
-      expect(o.results.checkers.convergence!.valid, `run ${round}: ${String(o.results.checkers.convergence!.reason)}`).toBe(true);
+      expect(resultOf(o.results.checkers, 'set')!.reason, `run ${round}`).toBeUndefined();
+      expect(resultOf(o.results.checkers, 'set')!.valid, `run ${round}`).toBe(true);
+      expect((resultOf(o.results.checkers, 'set')!.unexpected as { count: number }).count).toBe(0);
+      expect(resultOf(o.results.checkers, 'convergence')!.valid, `run ${round}: ${String(resultOf(o.results.checkers, 'convergence')!.reason)}`).toBe(true);
     }
   });
 

@@ -1,9 +1,11 @@
 // End-to-end runs on real PostgreSQL (issue acceptance 3 and 4): counters under kill stay within bounds with
 // interrupted ops recorded as info; registers are linearizable on one node and not when reads go to a lagging standby.
+import { resultOf } from '../../checkers/suite.js';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCheck } from '../../src/cli/check.js';
 import { runTest } from '../../src/runner/run.js';
 import { toRunOptions } from '../../src/runner/options.js';
 import type { RunOutcome } from '../../src/runner/config.js';
@@ -14,7 +16,13 @@ afterAll(() => rmSync(results, { recursive: true, force: true }));
 
 async function run(settings: Record<string, unknown>): Promise<RunOutcome> {
   const { options } = toRunOptions({ results, quiet: true, report: false, seed: 42, settle: 20, ...settings }, 'test');
-  return runTest(options);
+  const o = await runTest(options);
+  // `faultline check RUN_DIR` reaches the run's own verdict from what the run stored
+  const out: string[] = [];
+  await runCheck([o.dir], { json: true, timeLimit: 0 }, { stdout: { write: (x: string) => out.push(x) }, stderr: { write: () => undefined } });
+  const judged = JSON.parse(out[0]!) as { valid: unknown; run?: unknown };
+  expect([judged.valid, judged.run]).toEqual([o.results.valid, undefined]);
+  return o;
 }
 
 function events(dir: string): HistoryEvent[] {
@@ -43,7 +51,7 @@ function addsAcrossKills(evs: readonly HistoryEvent[]): HistoryEvent[] {
 describe('faultline run on real PostgreSQL', () => {
   it.each(['counter-shared', 'counter-own'])('single + kill: %s stays within bounds; interrupted ops are info', async (workload) => {
     const o = await run({ workload, topology: 'single', nemesis: 'kill', nemesisInterval: 1.5, timeLimit: 8, rate: 0, concurrency: 4, opTimeout: 2000 });
-    expect(o.results.checkers.counter.valid).toBe(true);
+    expect(resultOf(o.results.checkers, 'counter')!.valid).toBe(true);
     expect(o.results.valid).toBe(true);
     const evs = events(o.dir);
     const kills = evs.filter((e) => e.process === 'nemesis' && e.f === 'kill' && e.type === 'info');
@@ -69,7 +77,7 @@ describe('faultline run on real PostgreSQL', () => {
 
   it('register on single under kill and partition is linearizable', async () => {
     const o = await run({ workload: 'register', topology: 'single', nemesis: 'kill,partition', nemesisInterval: 1.5, timeLimit: 8, rate: 300, concurrency: 4, opTimeout: 1000, keys: 4 });
-    expect(o.results.checkers.linearizability.valid).toBe(true);
+    expect(resultOf(o.results.checkers, 'linearizability')!.valid).toBe(true);
     const evs = events(o.dir);
     expect(evs.some((e) => e.process === 'nemesis' && e.f === 'start-partition')).toBe(true);
     // ops sent into the black hole end by the client-side timeout: a write is info, a read fail

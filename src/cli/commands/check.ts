@@ -76,17 +76,17 @@ that anomaly and how many keys were not fully checked (--all-keys checks them
 all, within --time-limit). A key left by a limit makes the verdict UNKNOWN
 only when no key is INVALID.
 
-Final reads: a run reads every node after healing and writes final.json beside
-its history; --final auto (or --final RUN/final.json) hands them to the checker,
-which then reaches the run's own verdict (set: lost / unexpected per node).
+Without --model every history must be a run's: \`faultline check RUN_DIR\`
+judges it with its workload's checker suite (test.json) over the inputs the run
+stored (final.json, snapshot.json, replication.json, metrics.jsonl), so it
+reaches the run's own verdict, convergence, replication and final state
+included; a checker whose input is missing says so (unknown), and the line
+names results.json's verdict when it differs. A history without test.json, or
+of a workload faultline does not know that names no model, is a usage error
+(64) for that history.
 
-Without --model every history must be a run's: the model comes from the
-test.json beside it and --final defaults to auto, so \`faultline check
-results/latest\` re-judges a run's history as the run did; when the run's own
-verdict differs (replication, convergence: judged on the live cluster), the
-line says so. A workload without a model (delete-upsert, versioned-command:
-only the run's checkers judge them) or a history without test.json is a usage
-error (64) for that history.
+Final reads with --model: a run writes final.json beside its history; --final
+auto (or --final RUN/final.json) hands them to the set and counter checkers.
 
 Input: UTF-8 (a leading BOM is skipped); values nested at most 128 levels;
 numbers a double holds exactly (2^53 + 1 is refused, not rounded: give it as a

@@ -1,5 +1,5 @@
-// The results store: results/<test>/<timestamp>/ run directories, the results/latest link (moved only once a run
-// directory has its test.json), and writes that never leave a torn file (a full disk is a RunIoError, exit 74).
+// Writing the results store: results/<test>/<timestamp>/ run directories, the results/latest link (moved only once
+// a run directory has its test.json), and writes that never leave a torn file (a full disk is a RunIoError, exit 74).
 // What is written there is redacted: no password reaches a run file (they are readable by every local user).
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';

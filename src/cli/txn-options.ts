@@ -3,7 +3,7 @@
 // --explain's text under a result line.
 import type { CheckModel } from '../../checkers/index.js';
 import type { CheckResult } from '../../checkers/types.js';
-import { explainAnomaly, isKnownAnomaly, isKnownModel, KNOWN_MODELS, type TxnAnomaly, type TxnOptions } from '../../checkers/txn/index.js';
+import { explainAnomaly, isKnownAnomaly, isKnownModel, KNOWN_MODELS, type TxnAnomaly, type TxnOptions, type TxnResult } from '../../checkers/txn/index.js';
 import type { CheckOptions } from './commands/check.js';
 import { UsageError } from '../util/exit.js';
 
@@ -60,9 +60,10 @@ export function txnOptionsFrom(model: CheckModel, opts: CheckOptions): TxnOption
 
 /** Every anomaly of a txn result explained, indented under the result's line ('' for other results). */
 export function explainResult(result: CheckResult): string {
-  const model = result.model;
+  const txn = result as Partial<Pick<TxnResult, 'model' | 'anomalyCounts'>> & CheckResult;
+  const model = txn.model;
   if ((model !== 'list-append' && model !== 'rw-register') || !Array.isArray(result.anomalies)) return '';
-  const counts = (result.anomalyCounts ?? {}) as Record<string, number>;
+  const counts = txn.anomalyCounts ?? {};
   const parts = (result.anomalies as TxnAnomaly[]).map((a, i, all) => {
     const first = all.findIndex((b) => b.type === a.type) === i;
     const shown = all.filter((b) => b.type === a.type).length;

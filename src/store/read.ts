@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import type { StoredSnapshot } from '../../checkers/convergence.js';
 import type { MetricsSample, ReplicationInputs } from '../../checkers/replication.js';
-import { EXIT, InputError, UserError } from '../cli/exit.js';
+import { EXIT, InputError, UserError } from '../util/exit.js';
 import { parseFinalFile, type FinalInput } from '../history/final-reads.js';
 import { readRegular, UnsafeFileError } from '../util/regular-file.js';
 import { RUN_FILES, RUN_STATES, type ReplicationFile, type RunResults, type RunStatus, type TestDescription } from './files.js';

@@ -1,7 +1,7 @@
 // Every workload's op generation, without a database: the ops it makes (f, key, value, whether it writes), its
 // read fraction and key range, unique values where checkers rely on them, and determinism under one seed.
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../src/runner/rng.js';
+import { Rng } from '../../src/util/rng.js';
 import { makeWorkload, WORKLOAD_NAMES, type WorkloadName } from '../../workloads/index.js';
 import type { WorkloadOp, WorkloadOptions } from '../../workloads/types.js';
 

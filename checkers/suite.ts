@@ -51,6 +51,8 @@ export type RunCheckers = { [K in keyof KnownResults]?: KnownResults[K] | CheckF
 export interface SuiteResult {
   valid: Validity;
   checkers: RunCheckers;
+  /** checkers of the suite that did not judge, with why (a run that ended before it stored their inputs) */
+  notJudged?: Record<string, string>;
   /** "name: reason" of the first checker whose verdict is the merged one (absent when valid) */
   reason?: string;
 }
@@ -74,6 +76,12 @@ export type TopologyCheckerName = keyof typeof TOPOLOGY_CHECKERS;
 export function isTopologyChecker(name: string): name is TopologyCheckerName {
   return name in TOPOLOGY_CHECKERS;
 }
+
+/**
+ * Checkers whose inputs a run stores only once it has healed and read every node (with the file): a run that
+ * ended before its final reads (no final.json: interrupted, killed, failed) is judged without them, and says so.
+ */
+export const AFTER_FINAL_READS: Readonly<Record<string, string>> = { convergence: 'snapshot.json', replication: 'replication.json' };
 
 /** The suite that judges a run: its workload's checkers, the run-wide ones, and those its topology declares. */
 export function runSuite(workload: Suite, topologyCheckers: readonly string[]): Suite {
@@ -102,13 +110,21 @@ export function suiteNames(suite: Suite): string[] {
  * Judge a history with a suite. `finalErrors`: nodes whose final read failed, noted under "final-reads" (a note:
  * the checkers that read final reads judge the nodes that answered). Checker exceptions become "unknown".
  */
-export function judge(suite: Suite, history: PairedHistory, ctx: CheckContext, finalErrors: Record<string, string> = {}): SuiteResult {
+export function judge(
+  suite: Suite,
+  history: PairedHistory,
+  ctx: CheckContext,
+  finalErrors: Record<string, string> = {},
+  notJudged: Readonly<Record<string, string>> = {},
+): SuiteResult {
   const checkers: Record<string, Checker> = {};
-  for (const [name, c] of Object.entries(suite)) if (c !== undefined) checkers[name] = c;
+  for (const [name, c] of Object.entries(suite)) if (c !== undefined && !(name in notJudged)) checkers[name] = c;
   const results: RunCheckers = runAll(checkers, history, ctx);
   if (Object.keys(finalErrors).length > 0) results['final-reads'] = { valid: true, errors: finalErrors };
   const v = verdictOf(results as Record<string, CheckResult>);
   const out: SuiteResult = { valid: v.valid, checkers: results };
   if (v.reason !== undefined) out.reason = v.reason;
+  const skipped = Object.entries(notJudged).filter(([name]) => suite[name] !== undefined);
+  if (skipped.length > 0) out.notJudged = Object.fromEntries(skipped);
   return out;
 }

@@ -159,7 +159,7 @@ async function checkRun(file: string, test: TestDescription, opts: CheckOptions,
     if (model !== undefined) return checkModel(file, model, { ...opts, final: opts.final ?? 'auto' }, stdin);
     throw new UsageError(`${join(dir, RUN_FILES.test)}: workload "${test.workload}" is not one faultline knows (a property test's own?) and names no model; give --model`);
   }
-  if (opts.final !== undefined) throw new UsageError('--final applies with --model: a run directory is judged with the final.json it stored');
+  if (opts.final !== undefined && opts.final !== 'auto') throw new UsageError('--final FILE applies with --model: a run directory is judged with the final.json it stored');
   const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
   // the ops the workload's model cannot interpret are bad input (65), as for --model
   if (model !== undefined && !isTxn(model)) checkOps(loaded, model, false);
@@ -240,7 +240,9 @@ function humanLine(o: FileOutcome): string {
   if ('suite' in o) {
     const run = o.run === undefined ? '' : `; results.json says ${WORD[String(o.run.valid)]}${o.run.checkers.length ? ` (${o.run.checkers.join(', ')}: judged otherwise from the stored inputs)` : ''}`;
     const names = Object.keys(o.suite.checkers);
-    return `${o.file}: ${WORD[String(o.valid)]} — workload ${o.workload} on ${o.topology} (${names.join(', ')}), ${o.ops} ops${final}${reason}${run}\n`;
+    const skipped = Object.entries(o.suite.notJudged ?? {});
+    const not = skipped.length === 0 ? '' : `; not judged: ${skipped.map(([n, why]) => `${n} (${why})`).join(', ')}`;
+    return `${o.file}: ${WORD[String(o.valid)]} — workload ${o.workload} on ${o.topology} (${names.join(', ')}), ${o.ops} ops${final}${reason}${not}${run}\n`;
   }
   return `${o.file}: ${WORD[String(o.valid)]} — model ${o.model}, ${o.ops} ops${final}${reason}\n`;
 }
@@ -253,6 +255,7 @@ function jsonLine(o: FileOutcome): string {
     if (o.final !== undefined) obj.final = o.final;
     if (o.run !== undefined) obj.run = o.run;
     if (o.warnings.length > 0) obj.warnings = o.warnings;
+    if (o.suite.notJudged !== undefined) obj.notJudged = o.suite.notJudged;
     obj.checkers = o.suite.checkers;
     return `${JSON.stringify(obj)}\n`;
   }

@@ -2,7 +2,7 @@
 // (history.jsonl, final.json, snapshot.json, replication.json, metrics.jsonl). `faultline run` judges its own
 // run directory with it once the files are written, and `faultline check RUN_DIR` judges any run the same way.
 import { join } from 'node:path';
-import { isTopologyChecker, judge, runSuite, type Suite, type SuiteResult } from '../../checkers/suite.js';
+import { AFTER_FINAL_READS, isTopologyChecker, judge, runSuite, type Suite, type SuiteResult } from '../../checkers/suite.js';
 import type { CheckContext } from '../../checkers/types.js';
 import { makeWorkload, workloadOptions } from '../../workloads/index.js';
 import { isWorkloadName } from '../../workloads/names.js';
@@ -66,6 +66,11 @@ export async function judgeStoredRun(
   const limits: Pick<CheckContext, 'timeLimitMs' | 'maxStates'> = {};
   if (opts.timeLimitMs !== undefined) limits.timeLimitMs = opts.timeLimitMs;
   if (opts.maxStates !== undefined) limits.maxStates = opts.maxStates;
-  const result = judge(suite, history.history, contextOf(inputs, test, limits), inputs.final?.errors ?? {});
+  // a run that ended before its final reads (no final.json) never stored the inputs of the checkers that follow them
+  const notJudged: Record<string, string> = {};
+  if (inputs.final === undefined) {
+    for (const [name, file] of Object.entries(AFTER_FINAL_READS)) notJudged[name] = `the run ended before its final reads (no ${RUN_FILES.final}, no ${file})`;
+  }
+  const result = judge(suite, history.history, contextOf(inputs, test, limits), inputs.final?.errors ?? {}, notJudged);
   return { result, history, inputs };
 }

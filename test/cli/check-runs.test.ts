@@ -96,12 +96,16 @@ describe('faultline check RUN_DIR: the run\'s own verdict, for every workload', 
   });
 
   it('without an input the run stored, its checker cannot judge, and the line names the checkers that differ', () => {
+    // without final.json the run counts as ended before its final reads: convergence does not judge either, and says why
     const noFinal = check(without(runOf('counter-own').dir, 'final.json'));
     expect(noFinal.out.checkers.counter?.valid).toBe(true); // the reads alone are in bounds
-    expect(noFinal.out.valid).toBe(false); // the snapshot still shows n2's missing row
-    const neither = check(without(runOf('counter-own').dir, 'final.json', 'snapshot.json'));
-    expect(neither.out.valid).toBe('unknown');
-    expect(neither.out.run).toEqual({ valid: false, checkers: ['counter', 'convergence'] });
+    expect(noFinal.out.valid).toBe(true);
+    expect((noFinal.out as unknown as { notJudged: unknown }).notJudged).toEqual({ convergence: 'the run ended before its final reads (no final.json, no snapshot.json)' });
+    expect(noFinal.out.run).toEqual({ valid: false, checkers: ['counter', 'convergence'] });
+    // final.json without snapshot.json (a run from before the snapshot was stored): convergence cannot judge
+    const noSnapshotOwn = check(without(runOf('counter-own').dir, 'snapshot.json'));
+    expect(noSnapshotOwn.out.checkers.convergence?.valid).toBe('unknown');
+    expect(noSnapshotOwn.out.valid).toBe(false); // the counter's final values still lack acknowledged adds
     const noProbe = check(without(runOf('serial-insert').dir, 'replication.json'));
     expect(noProbe.out.checkers.replication).toMatchObject({ valid: 'unknown', reason: 'no replication inputs stored (replication.json is missing)' });
     const noSnapshot = without(runOf('delete-upsert').dir, 'snapshot.json');
@@ -113,6 +117,9 @@ describe('faultline check RUN_DIR: the run\'s own verdict, for every workload', 
   it('with --model a run\'s history is checked against the model alone, as a bare history', () => {
     const r = faultline(['check', '--model', 'set', runOf('set').dir]);
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/: valid — model set, \d+ ops\n$/);
+    expect(r.stdout).toMatch(/: valid — model set, \d+ ops\n$/);    // a run directory is judged with the final.json it stored: --final auto is that, another file is for --model
+    expect(faultline(['check', '--final', 'auto', runOf('set').dir]).status).toBe(0);
+    const other = faultline(['check', '--final', join(runOf('set').dir, 'final.json'), runOf('set').dir]);
+    expect([other.status, other.stderr]).toEqual([64, expect.stringMatching(/--final FILE applies with --model/)]);
   });
 });

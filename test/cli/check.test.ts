@@ -208,8 +208,10 @@ describe('faultline check: files, usage', () => {
     writeFileSync(join(run, 'test.json'), JSON.stringify({ workload: 'set', model: 'set', topology: 'logical-bidir', options: {} }));
     writeFileSync(join(run, 'results.json'), JSON.stringify({ valid: false, checkers: { set: { valid: true }, stats: { valid: true }, replication: { valid: false } }, summary: [] }));
     const r = faultline(['check', run]);
-    expect(r.status).toBe(2); // this run predates stored inputs: convergence and replication cannot judge
-    expect(r.stdout).toMatch(/: UNKNOWN — workload set on logical-bidir \(set, stats, retries, latency, convergence, replication\), 2 ops, convergence: no convergence snapshot: none stored \(snapshot\.json is missing\); results\.json says INVALID \(replication: judged otherwise from the stored inputs\)\n$/);
+    expect(r.status).toBe(0); // no final.json: the checkers of the inputs stored after the final reads cannot judge
+    expect(r.stdout).toMatch(
+      /: valid — workload set on logical-bidir \(set, stats, retries, latency\), 2 ops; not judged: convergence \(the run ended before its final reads \(no final\.json, no snapshot\.json\)\), replication \(the run ended before its final reads \(no final\.json, no replication\.json\)\); results\.json says INVALID \(replication: judged otherwise from the stored inputs\)\n$/,
+    );
     const j = JSON.parse(faultline(['check', '--json', run]).stdout) as { run?: unknown };
     expect(j.run).toEqual({ valid: false, checkers: ['replication'] });
     // with --model the line is the contract's, unchanged

@@ -29,9 +29,18 @@ describe('workload op generation', () => {
     const a = ops(name);
     expect(ops(name)).toEqual(a);
     expect(ops(name, {}, 8)).not.toEqual(a);
-    for (const o of a) expect(o.write).toBe(o.f !== 'read');
-    // a read carries no value: what it returns is the completion's
-    for (const o of a.filter((x) => x.f === 'read')) expect(o.value).toBeNull();
+    for (const o of a) {
+      if (o.f === 'txn') {
+        // a transaction writes when one of its micro-ops does; reads carry null until their completion fills them
+        const mops = o.value as Array<[string, unknown, unknown]>;
+        expect(o.write).toBe(mops.some(([f]) => f !== 'r'));
+        for (const [f, , v] of mops) if (f === 'r') expect(v).toBeNull();
+      } else {
+        expect(o.write).toBe(o.f !== 'read');
+        // a read carries no value: what it returns is the completion's
+        if (o.f === 'read') expect(o.value).toBeNull();
+      }
+    }
   });
 
   it('set: unkeyed adds of unique elements, reads of the whole set at the read fraction', () => {

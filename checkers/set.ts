@@ -258,6 +258,9 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: FinalIn[], events: 
   for (let j = 0; j < finalStart; j++) for (const id of reads[j].ids) present(id, j);
   for (const j of refs) for (const id of reads[j].ids) present(id, finalStart);
 
+  /** the first final read (of any node, settled or not) holding each element, or -1 */
+  const heldBy = new Int32Array(E).fill(-1);
+  for (let j = R - 1; j >= finalStart; j--) for (const id of reads[j].ids) heldBy[id] = j;
   const knownIds: number[] = [];
   const lostIds = new Uint8Array(E);
   for (let id = 0; id < E; id++) {
@@ -286,8 +289,14 @@ function checkGroup(ops: Op[], key: Key | undefined, finals: FinalIn[], events: 
       lastAbsent[id] = J - 1;
     }
     const lastPresent = lastPos[id] >= s ? lastPos[id] : -1;
-    const lost = lastAbsent[id] >= 0 && lastAbsent[id] > lastPresent;
-    if (lost) {
+    // without a reference final read the history's reads judge, but a node's final read holding the element proves it
+    // was not lost (reads that missed it were stale: a standby that stopped following, say): not an anomaly
+    const held = refs.length === 0 ? heldBy[id] : -1;
+    const lost = lastAbsent[id] >= 0 && lastAbsent[id] > lastPresent && held < 0;
+    if (held >= 0 && lastAbsent[id] >= 0 && lastAbsent[id] > lastPresent) {
+      out.stable++;
+      out.stale.add(withKey({ element: value, known: known[id], firstMissedBy: refAt(firstAbsent[id]), seenAgainBy: reads[held].ref }, key));
+    } else if (lost) {
       lostIds[id] = 1;
       push(out.lostByKey, key, value);
       out.lost.add(

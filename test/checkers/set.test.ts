@@ -201,6 +201,20 @@ describe('set checker: final reads', () => {
     expect(elements(r, 'neverRead')).toEqual([79, 80, 81, 82]);
     expect(r.reason).toMatch(/no final read is of a settled node \(n3: paused\)/);
   });
+
+  it('with no settled final read, reads that missed an element some node still holds are stale, not a loss', () => {
+    // pgpool after a failover: reads load-balanced to a standby that no longer follows, the new primary unsettled
+    const h = new HistoryBuilder();
+    h.op(0, 'add', 1, undefined).op(0, 'add', 2, undefined);
+    h.op(1, 'read', null, [1]).op(1, 'read', null, [1]);
+    const r = checkSet(h.paired(), { final: { n2: [1, 2], n3: [1] }, settlement: { primary: 'n2', unsettled: { n2: 'does not show the marker written on n1', n3: 'behind' } } });
+    expect(r.valid).toBe('unknown');
+    expect(list(r, 'lost').count).toBe(0);
+    expect(list(r, 'stale').items).toEqual([expect.objectContaining({ element: 2, seenAgainBy: expect.objectContaining({ final: true, node: 'n2' }) })]);
+    // held by no node at all: still lost
+    const gone = checkSet(h.paired(), { final: { n2: [1], n3: [1] }, settlement: { primary: 'n2', unsettled: { n2: 'x', n3: 'y' } } });
+    expect(elements(gone, 'lost')).toEqual([2]);
+  });
 });
 
 describe('set checker: properties on simulated histories', () => {
@@ -284,7 +298,9 @@ function reference(events: ReturnType<typeof simulateRun>['events'], finals: Arr
     const lastPresent = present.length ? present[present.length - 1].pos : -1;
     const finalMissing = absent.some(({ r }) => r.invoke === Infinity);
     const firstMissed = absent.length ? absent[0].r.index : null;
-    if (finalMissing || (lastAbsent >= 0 && lastAbsent > lastPresent)) out.lost.push([id, firstMissed]);
+    const missedForGood = finalMissing || (lastAbsent >= 0 && lastAbsent > lastPresent);
+    // without a judged final read, a node's final read holding it proves it was not lost: the reads were stale
+    if (missedForGood && !(refs.length === 0 && seenAtEnd)) out.lost.push([id, firstMissed]);
     else if (absent.length > 0) out.stale.push([id, firstMissed]);
   }
   return out;

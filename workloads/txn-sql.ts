@@ -75,7 +75,9 @@ interface Session {
  * one micro-op runs as one statement without BEGIN, at the same level as the others: under SSI a statement at READ
  * COMMITTED is not tracked for rw-conflicts, and could close a cycle of serializable transactions unnoticed.
  * PostgreSQL refuses SERIALIZABLE on a hot standby (0A000, "You can use REPEATABLE READ instead"): there, at
- * isolation serializable, read-only transactions run at REPEATABLE READ, the strongest level a standby offers.
+ * isolation serializable, read-only transactions run at REPEATABLE READ, the strongest level a standby offers; each
+ * first checks, inside its transaction, that the node is still in recovery, and starts over at SERIALIZABLE when it
+ * has been promoted since the session began.
  */
 export class TxnRunner {
   private readonly sessions = new WeakMap<Db, Session>();
@@ -112,20 +114,37 @@ export class TxnRunner {
       // nothing of the transaction was sent
       throw new AbortedBeforeCommit(err);
     }
-    if (txn.length === 1) return [await this.mop(db, txn[0]!)] as Json;
+    const below = s.standby && s.level !== this.isolation;
+    if (txn.length === 1 && !below) return [await this.mop(db, txn[0]!)] as Json;
     const out: Json[] = [];
+    let promoted = false;
     try {
       await db.query(`BEGIN ISOLATION LEVEL ${SQL_LEVEL[s.level]}`);
-      for (const m of txn) out.push(await this.mop(db, m));
+      // a session begun on a standby runs below the level asked for; if the node has been promoted since, a
+      // read-only txn would run at REPEATABLE READ on a primary, unseen by SSI, and could show a read-only anomaly
+      // PostgreSQL never allowed at SERIALIZABLE: start again on a fresh session at the level asked for
+      promoted = below && !(await this.stillStandby(db));
+      if (promoted) await db.query('ROLLBACK');
+      else for (const m of txn) out.push(await this.mop(db, m));
     } catch (err) {
       await db.query('ROLLBACK').catch(() => undefined);
       throw new AbortedBeforeCommit(err);
+    }
+    if (promoted) {
+      this.sessions.delete(db);
+      return this.run(db, txn, writes);
     }
     // from here the transaction may commit: errors are classified as the client classifies any (info, or fail for
     // a server error that rolled the transaction back, such as 40001 at COMMIT)
     const done = await db.query('COMMIT');
     if (done.command !== 'COMMIT') throw new RolledBack();
     return out;
+  }
+
+  /** Inside a transaction begun on a session that started on a standby: is the node still in recovery? */
+  private async stillStandby(db: Db): Promise<boolean> {
+    const r = await db.query<{ standby: boolean }>('SELECT pg_is_in_recovery() AS standby');
+    return r.rows[0]?.standby === true;
   }
 
   private async mop(db: Db, [f, k, v]: MicroOp): Promise<Json> {

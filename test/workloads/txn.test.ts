@@ -201,6 +201,41 @@ describe('TxnRunner: one transaction per op', () => {
     expect(new TxnRunner('read-committed', sql).levelOn(true)).toBe('read-committed');
   });
 
+  it('on a session begun on a standby, a serializable run looks again inside each txn: promoted, it starts over at SERIALIZABLE', async () => {
+    const sent: string[] = [];
+    let inRecovery = true;
+    const db = {
+      async query(text: string) {
+        sent.push(text);
+        if (text.startsWith('SELECT pg_is_in_recovery')) return { rows: [{ standby: inRecovery }], command: 'SELECT' };
+        return { rows: [], command: text.split(' ')[0] };
+      },
+    } as unknown as Db;
+    const r = new TxnRunner('serializable', sql);
+    // still a standby: even one read runs in a REPEATABLE READ txn that checks first
+    await r.run(db, [['r', 1, null]], false);
+    expect(sent.splice(0)).toEqual([
+      'SELECT pg_is_in_recovery() AS standby',
+      'SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL REPEATABLE READ',
+      'BEGIN ISOLATION LEVEL REPEATABLE READ', 'SELECT pg_is_in_recovery() AS standby', 'READ', 'COMMIT',
+    ]);
+    inRecovery = false;
+    await r.run(db, [['r', 1, null], ['r', 2, null]], false);
+    expect(sent.splice(0)).toEqual([
+      'BEGIN ISOLATION LEVEL REPEATABLE READ', 'SELECT pg_is_in_recovery() AS standby', 'ROLLBACK',
+      'SELECT pg_is_in_recovery() AS standby',
+      'SET SESSION CHARACTERISTICS AS TRANSACTION ISOLATION LEVEL SERIALIZABLE',
+      'BEGIN ISOLATION LEVEL SERIALIZABLE', 'READ', 'READ', 'COMMIT',
+    ]);
+    // a primary session pays nothing more; at repeatable-read a standby session is not below the level asked
+    await r.run(db, [['r', 1, null]], false);
+    expect(sent.splice(0)).toEqual(['READ']);
+    inRecovery = true;
+    const rr = new TxnRunner('repeatable-read', sql);
+    await rr.run(db, [['r', 1, null]], false);
+    expect(sent.slice(2)).toEqual(['READ']);
+  });
+
   it('an error before COMMIT rolls back and fails even a write, also when the connection was lost', async () => {
     for (const e of [pgError('40001', 'could not serialize access'), new Error('Connection terminated unexpectedly')]) {
       const { db, sent } = scriptedDb({ WRITE: e });

@@ -1,8 +1,9 @@
 // The layering holds: no source file imports across a forbidden edge (docs/layers.json: checkers are pure, the
 // history format knows no judge, reports read stored runs, no lower layer imports the CLI, …). Reads the import
-// specifiers of every .ts file under src/, checkers/, workloads/ and nemesis/, so it holds on any clone.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+// specifiers of every .ts file under src/, checkers/, workloads/ and nemesis/, so it holds on any clone. The design
+// whiteboard (../shared/spec/architecture-whiteboard.json beside the repository) is held against the code too.
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importEdges, importSpecifiers } from './support/imports.js';
 
@@ -69,5 +70,50 @@ describe('layers', () => {
     expect(bad).toEqual([]);
     // a pending edge that no longer exists is removed from docs/layers.json, so the list only shrinks
     expect([...pending].filter((p) => !seen.has(p))).toEqual([]);
+  });
+});
+
+/** The design whiteboard: parts (folders), and the imports that must never exist between them. */
+interface Whiteboard {
+  parts: Record<string, { is: string[] }>;
+  never: Array<[string, string, string]>;
+}
+
+const WHITEBOARD = resolve(ROOT, '..', 'shared', 'spec', 'architecture-whiteboard.json');
+const SHARED = resolve(ROOT, '..', 'shared');
+
+if (!existsSync(WHITEBOARD)) {
+  describe('layers: the design whiteboard', () => {
+    it.skip(`skipped: ${WHITEBOARD} is absent (the shared design folder ${SHARED} lives beside the repository)`, () => {});
+  });
+}
+
+describe.runIf(existsSync(WHITEBOARD))('layers: the design whiteboard', () => {
+  const board = existsSync(WHITEBOARD) ? (JSON.parse(readFileSync(WHITEBOARD, 'utf8')) as Whiteboard) : { parts: {}, never: [] };
+  const edges = importEdges(ROOT, ['src', 'checkers', 'workloads', 'nemesis']);
+
+  it('each of its parts is a part of docs/layers.json holding at least its folders', () => {
+    for (const [name, part] of Object.entries(board.parts)) {
+      expect(layers.parts[name], name).toBeDefined();
+      for (const folder of part.is) expect(layers.parts[name], `${name}: ${folder}`).toContain(folder);
+    }
+  });
+
+  it('each of its never-arrows is a rule of docs/layers.json', () => {
+    for (const [from, to] of board.never) expect(forbidden(from, to), `never ${from} → ${to}`).not.toBeNull();
+  });
+
+  it('no import crosses one of its never-arrows, its parts read as it draws them', () => {
+    const boardPart = (file: string): string | null => {
+      for (const [name, part] of Object.entries(board.parts)) if (part.is.some((p) => file.startsWith(p))) return name;
+      return null;
+    };
+    const bad = edges.flatMap((e) => {
+      const a = boardPart(e.from);
+      const b = boardPart(e.to);
+      const rule = board.never.find(([x, y]) => x === a && y === b);
+      return rule ? [`${a} → ${b} (${rule[2]}): ${e.from} -> ${e.to}`] : [];
+    });
+    expect(bad).toEqual([]);
   });
 });

@@ -33,7 +33,7 @@ export function registerCluster(program: Command): void {
   addOptions(up, [...CLUSTER_OPTIONS, { key: 'dir', arg: 'dir', type: STRING, help: 'run directory (kept); default a temporary directory removed at exit' }])
     .addHelpText('after', UP_HELP)
     .action(async (opts: ClusterUpOptions) => {
-      const { clusterUp } = await import('../../cluster/cli.js');
+      const { clusterUp } = await import('../cluster.js');
       process.exitCode = await clusterUp(opts);
     });
   cluster
@@ -42,7 +42,7 @@ export function registerCluster(program: Command): void {
     .requiredOption('--dir <dir>', 'run directory of the cluster (holds cluster.json)')
     .option('--json', 'print JSON instead of a table')
     .action(async (opts: ClusterStatusOptions) => {
-      const { clusterStatus } = await import('../../cluster/cli.js');
+      const { clusterStatus } = await import('../cluster.js');
       process.exitCode = await clusterStatus(opts);
     });
 }

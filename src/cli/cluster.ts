@@ -1,13 +1,14 @@
-// Implementation of `faultline cluster up` and `faultline cluster status` (definitions in src/cli/commands/cluster.ts).
+// Implementation of `faultline cluster up` and `faultline cluster status` (definitions in ./commands/cluster.ts):
+// the command line's side of the cluster (flags → ClusterOptions, exit codes, printing); the cluster knows no CLI.
 import { join } from 'node:path';
 import { EXIT, UsageError, UserError } from '../util/exit.js';
-import type { ClusterStatusOptions, ClusterUpOptions } from '../cli/commands/cluster.js';
-import { startCluster } from './cluster.js';
-import { ClusterOptionError } from './options.js';
-import { query } from './sql.js';
-import { readStoredCluster, storedAdminConfig } from './stored.js';
-import type { ClusterOptions, TopologyName } from './types.js';
-import { CLUSTER_OPTIONS } from './option-table.js';
+import type { ClusterStatusOptions, ClusterUpOptions } from './commands/cluster.js';
+import { startCluster } from '../cluster/cluster.js';
+import { ClusterOptionError } from '../cluster/options.js';
+import { query } from '../cluster/sql.js';
+import { readStoredCluster, storedAdminConfig } from '../cluster/stored.js';
+import type { ClusterOptions, TopologyName } from '../cluster/types.js';
+import { CLUSTER_OPTIONS } from '../cluster/option-table.js';
 import { fieldOf } from '../util/option-spec.js';
 
 export async function clusterUp(o: ClusterUpOptions): Promise<number> {

@@ -9,7 +9,7 @@ import { withAnomalies } from './linearizability-explain.js';
 import { getModel, ModelOpError, type ModelName } from './models.js';
 import { setChecker, setOpProblem } from './set.js';
 import { statsChecker } from './stats.js';
-import { txnChecker, txnOpProblem, uniqueWritesProblem, type TxnModel, type TxnOptions } from './txn/index.js';
+import type { TxnModel, TxnOptions } from './txn/index.js';
 import type { Checker } from './types.js';
 
 /** Models `faultline check --model` accepts, in help order. */
@@ -53,9 +53,12 @@ function linearizable(name: ModelName): Checker {
   return (history, ctx) => withAnomalies(checkLinearizability(history, model, ctx));
 }
 
+/** The transactional checker's modules, loaded on first use (most checks never need them: start-up stays small). */
+const txnModule = (): Promise<typeof import('./txn/index.js')> => import('./txn/index.js');
+
 /** The composed checker for a model: the model's own checker(s) plus stats. */
-export function checkerFor(name: CheckModel, options: CheckerOptions = {}): Checker {
-  if (isTxnModel(name)) return withStats(txnChecker(name, options.txn));
+export async function checkerFor(name: CheckModel, options: CheckerOptions = {}): Promise<Checker> {
+  if (isTxnModel(name)) return withStats((await txnModule()).txnChecker(name, options.txn));
   switch (name) {
     case 'counter':
       return compose({ counter: counterChecker, ...(options.linearizable ? { linearizable: linearizable(name) } : {}), stats: statsChecker });
@@ -103,8 +106,9 @@ function all(...checks: OpProblem[]): OpProblem {
 }
 
 /** The input check for a model's ops (run before checking, so bad values are reported with file:line). */
-export function opProblemFor(name: CheckModel, options: CheckerOptions = {}): OpProblem {
+export async function opProblemFor(name: CheckModel, options: CheckerOptions = {}): Promise<OpProblem> {
   if (isTxnModel(name)) {
+    const { txnOpProblem, uniqueWritesProblem } = await txnModule();
     const unique = uniqueWritesProblem(name); // stateful: one per history
     return (op) => txnOpProblem(name, op) ?? unique(op);
   }

@@ -10,8 +10,9 @@ import type { CheckContext, CheckResult, Validity } from '../../checkers/types.j
 import { finalBeside, readFinalFile } from '../history/final-reads.js';
 import { MiB } from '../history/guards.js';
 import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
-import { judgeStoredRun, storedSuite } from '../runner/judge.js';
-import { readResults, readTest, RUN_FILES, type TestDescription } from '../store/index.js';
+// the store's readers alone (its writers are the runner's)
+import { RUN_FILES, type TestDescription } from '../store/files.js';
+import { readResults, readTest } from '../store/read.js';
 import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
 import { explainResult, txnOptionsFrom } from './txn-options.js';
@@ -75,8 +76,8 @@ function statusOf(valid: Validity): number {
 }
 
 /** Throw InputError for the first op the model cannot interpret, naming its event's line. */
-function checkOps(loaded: LoadedHistory, model: CheckModel, linearizable: boolean): void {
-  const problem = opProblemFor(model, { linearizable });
+async function checkOps(loaded: LoadedHistory, model: CheckModel, linearizable: boolean): Promise<void> {
+  const problem = await opProblemFor(model, { linearizable });
   for (const op of loaded.history.ops) {
     const p = problem(op);
     if (p === null) continue;
@@ -152,6 +153,8 @@ async function runTestOf(file: string): Promise<TestDescription> {
 /** Judge a run's history with its workload's checker suite, over the inputs the run stored. */
 async function checkRun(file: string, test: TestDescription, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
   const dir = dirname(file);
+  // the run judge (every workload and the suite's checkers) is loaded only for a run: --model checks never need it
+  const { judgeStoredRun, storedSuite } = await import('../runner/judge.js');
   const suite = storedSuite(test);
   const model = typeof test.model === 'string' && isCheckModel(test.model) ? test.model : undefined;
   if (suite === null) {
@@ -162,7 +165,7 @@ async function checkRun(file: string, test: TestDescription, opts: CheckOptions,
   if (opts.final !== undefined && opts.final !== 'auto') throw new UsageError('--final FILE applies with --model: a run directory is judged with the final.json it stored');
   const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
   // the ops the workload's model cannot interpret are bad input (65), as for --model
-  if (model !== undefined && !isTxn(model)) checkOps(loaded, model, false);
+  if (model !== undefined && !isTxn(model)) await checkOps(loaded, model, false);
   const { result, inputs } = await judgeStoredRun(dir, suite, test, { history: loaded, ...(opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {}) });
   const ops = loaded.history.ops.reduce((n, o) => n + (o.completeIndex === null ? 0 : 1), 0);
   const out: RunOutcome = {
@@ -207,10 +210,10 @@ function failed(file: string, model: CheckModel | undefined, err: unknown): File
 /** Check a history against a model (a bare history, or --model on a run's). */
 async function checkModel(file: string, model: CheckModel, opts: CheckOptions, stdin: Readable): Promise<FileOutcome> {
   try {
-    const txn = txnOptionsFrom(model, opts);
+    const txn = await txnOptionsFrom(model, opts);
     const loaded = await loadHistory(file, stdin, { limits: { maxLineBytes: (opts.maxLine ?? DEFAULT_MAX_LINE_MIB) * MiB } });
-    checkOps(loaded, model, opts.linearizable === true);
-    const checker = checkerFor(model, { linearizable: opts.linearizable === true, txn });
+    await checkOps(loaded, model, opts.linearizable === true);
+    const checker = await checkerFor(model, { linearizable: opts.linearizable === true, txn });
     const finalFile = finalFileFor(file, opts.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
     if (opts.allKeys === true) ctx.allKeys = true;
@@ -288,7 +291,7 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
       : await checkOne(source.file, opts, stdin);
     if ('error' in outcome) stderr.write(`faultline: ${outcome.error.replace(/\n(?!\s+at )/g, ' ')}\n`);
     else for (const w of outcome.warnings) stderr.write(`faultline: warning: ${w}\n`);
-    stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome) + (opts.explain && 'result' in outcome ? explainResult(outcome.result) : ''));
+    stdout.write(opts.json ? jsonLine(outcome) : humanLine(outcome) + (opts.explain && 'result' in outcome ? await explainResult(outcome.result) : ''));
     status = Math.max(status, outcome.status);
     if ('error' in outcome) tally.errors++;
     else tally[outcome.valid === true ? 'valid' : outcome.valid === false ? 'invalid' : 'unknown']++;

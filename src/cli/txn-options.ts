@@ -1,9 +1,9 @@
 // `faultline check` options of the transactional models (--consistency-models, --anomalies, version-order
 // sources) turned into TxnOptions; unknown names, bad JSON or options of another model are usage errors (64);
-// --explain's text under a result line.
+// --explain's text under a result line. The txn checker's modules are loaded only for a txn model.
 import type { CheckModel } from '../../checkers/index.js';
 import type { CheckResult } from '../../checkers/types.js';
-import { explainAnomaly, isKnownAnomaly, isKnownModel, KNOWN_MODELS, type TxnAnomaly, type TxnOptions, type TxnResult } from '../../checkers/txn/index.js';
+import type { TxnAnomaly, TxnOptions, TxnResult } from '../../checkers/txn/index.js';
 import type { CheckOptions } from './commands/check.js';
 import { UsageError } from '../util/exit.js';
 
@@ -26,7 +26,7 @@ function transactionOrder(v: string): Record<string, number> {
 }
 
 /** The txn options of a check, or undefined for the other models (which must not be given any). */
-export function txnOptionsFrom(model: CheckModel, opts: CheckOptions): TxnOptions | undefined {
+export async function txnOptionsFrom(model: CheckModel, opts: CheckOptions): Promise<TxnOptions | undefined> {
   const given = (['consistencyModels', 'anomalies', 'linearizableKeys', 'sequentialKeys', 'wfrKeys', 'transactionOrder', 'cycleSearchTimeout', 'explain'] as const).filter((k) => opts[k] !== undefined);
   const flag = (k: string): string => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
   if (model !== 'list-append' && model !== 'rw-register') {
@@ -37,6 +37,7 @@ export function txnOptionsFrom(model: CheckModel, opts: CheckOptions): TxnOption
     const rwOnly = given.find((k) => k === 'linearizableKeys' || k === 'sequentialKeys' || k === 'wfrKeys' || k === 'transactionOrder');
     if (rwOnly) throw new UsageError(`${flag(rwOnly)} applies to --model rw-register only (list-append reads give the version order)`);
   }
+  const { isKnownAnomaly, isKnownModel, KNOWN_MODELS } = await import('../../checkers/txn/index.js');
   const out: TxnOptions = {};
   if (opts.consistencyModels !== undefined) {
     const ms = opts.consistencyModels.trim() === 'none' ? [] : list(opts.consistencyModels);
@@ -59,10 +60,11 @@ export function txnOptionsFrom(model: CheckModel, opts: CheckOptions): TxnOption
 }
 
 /** Every anomaly of a txn result explained, indented under the result's line ('' for other results). */
-export function explainResult(result: CheckResult): string {
+export async function explainResult(result: CheckResult): Promise<string> {
   const txn = result as Partial<Pick<TxnResult, 'model' | 'anomalyCounts'>> & CheckResult;
   const model = txn.model;
   if ((model !== 'list-append' && model !== 'rw-register') || !Array.isArray(result.anomalies)) return '';
+  const { explainAnomaly } = await import('../../checkers/txn/index.js');
   const counts = txn.anomalyCounts ?? {};
   const parts = (result.anomalies as TxnAnomaly[]).map((a, i, all) => {
     const first = all.findIndex((b) => b.type === a.type) === i;

@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import pg from 'pg';
 import type { Cluster } from '../../src/cluster/index.js';
-import { poll } from '../../src/cluster/sql.js';
+import { eventually } from '../support/wait.js';
 
 /** True once /proc/PID is gone (or a zombie). */
 export function gone(pid: number): boolean {
@@ -16,8 +16,9 @@ export function gone(pid: number): boolean {
   }
 }
 
-export function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000, everyMs = 50): Promise<boolean> {
-  return poll(async () => check(), timeoutMs, everyMs);
+/** Resolves true once `check` holds, polling every `everyMs` (no deadline: a hang is ended by the test's own timeout). */
+export function until(check: () => boolean | Promise<boolean>, everyMs = 50): Promise<true> {
+  return eventually(check, { everyMs });
 }
 
 /** Runs one statement on a fresh connection; `timeoutMs` bounds connect and query. */
@@ -33,11 +34,11 @@ export async function sql<R extends pg.QueryResultRow = pg.QueryResultRow>(confi
 }
 
 /** Waits until `node` (through its client proxy) returns `expected` for `SELECT count(*) FROM table`. */
-export async function seesCount(cluster: Cluster, node: string, table: string, expected: number, timeoutMs = 20_000): Promise<boolean> {
+export async function seesCount(cluster: Cluster, node: string, table: string, expected: number): Promise<true> {
   return until(async () => {
     const rows = await sql<{ n: string }>(cluster.clientConfig(node), `SELECT count(*)::text AS n FROM ${table}`, [], 3000);
     return Number(rows[0]!.n) === expected;
-  }, timeoutMs);
+  });
 }
 
 /** Every PID of the cluster's servers (postmasters and their children) right now. */

@@ -31,7 +31,7 @@ describe('process hygiene', () => {
     rmSync(dir, { recursive: true });
     const up = cli(['cluster', 'up', '--topology', 'streaming-sync', '--nodes', '3', '--sync-commit', 'remote_apply', '--dir', dir]);
     try {
-      expect(await until(() => up.err().includes('Ctrl-C stops it'), 90_000, 100), up.err()).toBe(true);
+      expect(await until(() => up.err().includes('Ctrl-C stops it'), 100), up.err()).toBe(true);
       const desc = JSON.parse(up.out()) as { nodes: { name: string; pid: number; clientUrl: string }[] };
       expect(desc.nodes.map((n) => n.name)).toEqual(['n1', 'n2', 'n3']);
       expect(desc.nodes[0]!.clientUrl).toMatch(/^postgres:\/\/postgres@127\.0\.0\.1:[0-9]+\/postgres\?passfile=[^&]+pgpass$/); // no password: it names the 0600 passfile
@@ -59,7 +59,7 @@ describe('process hygiene', () => {
 
   it('an uncaught exception in the process that started the cluster leaves no server behind', async () => {
     const p = node(['test/cluster/fixtures/crash.ts', 'throw']);
-    expect(await until(() => up(p.out()), 90_000, 100), p.err()).toBe(true);
+    expect(await until(() => up(p.out()), 100), p.err()).toBe(true);
     // the process throws only when told to: its tree (proxy, wrappers, postmasters and their children) is whole
     const { pids } = JSON.parse(p.out()) as { pids: number[] };
     const tree = descendants(p.child.pid!);
@@ -70,13 +70,13 @@ describe('process hygiene', () => {
     p.child.kill('SIGUSR2');
     expect(await p.exit).not.toBe(0);
     expect(p.err()).toContain('boom');
-    expect(await until(() => tree.every(gone), 30_000)).toBe(true);
+    expect(await until(() => tree.every(gone))).toBe(true);
     rmSync((JSON.parse(p.out()) as { dir: string }).dir, { recursive: true, force: true });
   });
 
   it('a SIGKILLed parent leaves no server behind (the watchdog wrapper reaps it), even a paused one', async () => {
     const p = node(['test/cluster/fixtures/crash.ts', 'hang']);
-    expect(await until(() => up(p.out()), 90_000, 100), p.err()).toBe(true);
+    expect(await until(() => up(p.out()), 100), p.err()).toBe(true);
     const { pids, dir } = JSON.parse(p.out()) as { pids: number[]; dir: string };
     const tree = descendants(p.child.pid!);
     for (const pid of pids) expect(tree).toContain(pid);
@@ -84,7 +84,7 @@ describe('process hygiene', () => {
     for (const c of descendants(pids[1]!)) process.kill(c, 'SIGSTOP');
     p.child.kill('SIGKILL');
     await p.exit;
-    expect(await until(() => tree.every(gone), 30_000)).toBe(true);
+    expect(await until(() => tree.every(gone))).toBe(true);
     rmSync(dir, { recursive: true, force: true });
   });
 

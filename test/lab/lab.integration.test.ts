@@ -16,8 +16,9 @@ import { ruleCounters, PacketFilter, type FilterBackend } from '../../src/hosts/
 import { HostNode } from '../../src/hosts/pg-node.js';
 import { DEFAULT_PG_BIN } from '../../src/lab/lab.js';
 import type { SshRemote } from '../../src/remote/ssh.js';
-import { isAlive, waitGone } from '../../src/util/processes.js';
+import { isAlive } from '../../src/util/processes.js';
 import { ensureBuilt, faultline, ROOT } from '../support/built-cli.js';
+import { allGone, valueOf } from '../support/wait.js';
 
 const root = process.getuid?.() === 0;
 const missing = [
@@ -39,14 +40,9 @@ const KILL_LAB = `flk${process.pid % 100000}`;
 const KILL_SUBNET = `10.78.${1 + (process.pid % 250)}.0/24`;
 const DIR = `/run/faultline-lab/${LAB}`;
 
-async function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false, limitMs = 120_000): Promise<T> {
-  const deadline = Date.now() + limitMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`gave up waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** The first truthy value of `fn`; `what` names the condition (no deadline: a hang is ended by the test's own timeout). */
+function waitFor<T>(what: string, fn: () => Promise<T | null | undefined | false> | T | null | undefined | false): Promise<T> {
+  return valueOf(fn, { what });
 }
 
 function leftovers(name: string): { netns: string[]; links: string[]; dir: boolean } {
@@ -147,7 +143,7 @@ describe.skipIf(skip !== null)('faultline lab', () => {
     const pidFile = `${hosts[0].scratch}/bg.pid`;
     const r = await remote('n1').exec({ sh: `sleep 1000 & echo $! > ${pidFile}; wait` }, { timeoutMs: 500 });
     expect(r.timedOut).toBe(true);
-    expect(await waitGone([Number(readFileSync(pidFile, 'utf8'))], 60_000)).toBe(true);
+    expect(await allGone([Number(readFileSync(pidFile, 'utf8'))])).toBe(true);
   });
 
   it('a process spawned over SSH stops when its owner is SIGKILLed (the connection closes, the watchdog acts)', async () => {
@@ -158,7 +154,7 @@ describe.skipIf(skip !== null)('faultline lab', () => {
     const pid = await waitFor('the remote PID', () => (/^[0-9]+\n/.test(out) ? Number(out.trim()) : null));
     expect(isAlive(pid)).toBe(true);
     owner.kill('SIGKILL');
-    expect(await waitGone([pid], 60_000)).toBe(true);
+    expect(await allGone([pid])).toBe(true);
   });
 
   it('connection errors name the host and the step', async () => {
@@ -322,7 +318,7 @@ describe.skipIf(skip !== null)('faultline lab', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(new RegExp(`lab ${LAB}: removed [4-9] process\\(es\\), 3 namespace\\(s\\)`));
     expect(leftovers(LAB)).toEqual({ netns: [], links: [], dir: false });
-    expect(await waitGone([...sshd, stray.pid as number], 30_000)).toBe(true);
+    expect(await allGone([...sshd, stray.pid as number])).toBe(true);
   });
 });
 
@@ -349,7 +345,7 @@ describe.skipIf(skip !== null)('faultline lab down after a SIGKILLed lab up', ()
     const down = faultline(['lab', 'down', '--name', KILL_LAB]);
     expect(down.status).toBe(0);
     expect(leftovers(KILL_LAB)).toEqual({ netns: [], links: [], dir: false });
-    expect(await waitGone(sshd, 30_000)).toBe(true);
+    expect(await allGone(sshd)).toBe(true);
   });
 
   it('refuses a user who is not root: exit 77', async () => {

@@ -2,7 +2,7 @@
 // driven through toxiproxy-node-client and raw HTTP. With TOXIPROXY_URL set it runs against that server.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ToxiproxyError } from 'toxiproxy-node-client';
-import { dial, echoServer, EXTERNAL, openTarget, raw, uniqueName, watch, within, type Local, type Target } from './helpers.js';
+import { dial, echoServer, EXTERNAL, openTarget, raw, uniqueName, watch, type Local, type Target } from './helpers.js';
 
 let target: Target;
 let echo: Local;
@@ -198,8 +198,8 @@ describe('POST /proxies', () => {
       expect((r.json() as { upstream: string }).upstream).toBe(upstream);
       const s = await dial((r.json() as { listen: string }).listen);
       s.on('error', () => {});
-      const o = await within(watch(s), 5000);
-      expect(o, upstream).not.toBe('timeout');
+      // accepted, then closed: the connection ends (a hang is ended by the test's own timeout)
+      await watch(s);
     }
     const { name: m } = await makeProxy();
     const u = await raw(target.url, 'PATCH', `/proxies/${m}`, { upstream: 'x' });
@@ -263,9 +263,8 @@ describe('POST/PATCH /proxies/{name}', () => {
     const r = await raw(target.url, 'POST', `/proxies/${n}`, { enabled: false });
     expect(r.status).toBe(200);
     expect((r.json() as { enabled: boolean }).enabled).toBe(false);
-    const o = await within(outcome, 5000);
-    expect(o).not.toBe('timeout');
-    expect((o as { kind: string }).kind).toBe('end');
+    const o = await outcome;
+    expect(o.kind).toBe('end');
     await expect(dial(listen)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
     const back = await raw(target.url, 'POST', `/proxies/${n}`, { enabled: true });
     expect(back.json()).toMatchObject({ enabled: true, listen });
@@ -281,7 +280,7 @@ describe('DELETE /proxies/{name}', () => {
     const r = await raw(target.url, 'DELETE', `/proxies/${n}`);
     expect(r.status).toBe(204);
     expect(r.text).toBe('');
-    expect(await within(outcome, 5000)).not.toBe('timeout');
+    await outcome; // the open connection is closed (a hang is ended by the test's own timeout)
     expectError(await raw(target.url, 'DELETE', `/proxies/${n}`), 404, 'proxy not found');
     const { name: m } = await makeProxy();
     await (await target.client.get(m)).remove();

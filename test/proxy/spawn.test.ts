@@ -9,7 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { processGone, spawnProxyServer } from '../../src/proxy/spawn.js';
 import { freePort } from '../../src/util/ports.js';
-import { sleep } from './helpers.js';
+import { eventually } from '../support/wait.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
@@ -27,14 +27,8 @@ afterEach(() => {
   }
 });
 
-async function waitGone(pid: number, ms: number): Promise<boolean> {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (processGone(pid)) return true;
-    await sleep(50);
-  }
-  return processGone(pid);
-}
+/** True once the process is gone (no deadline: a hang is ended by the test's own timeout). */
+const waitGone = (pid: number): Promise<true> => eventually(() => processGone(pid));
 
 function firstLine(c: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -75,7 +69,7 @@ describe('spawnProxyServer', () => {
     started.push(pid);
     expect((await fetch(`${url}/version`)).status).toBe(200);
     parent.kill('SIGKILL');
-    expect(await waitGone(pid, 10_000)).toBe(true);
+    expect(await waitGone(pid)).toBe(true);
   });
 });
 

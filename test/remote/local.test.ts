@@ -10,7 +10,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { RemoteError } from '../../src/remote/errors.js';
 import { LocalRemote } from '../../src/remote/local.js';
 import { shQuote } from '../../src/remote/shell.js';
-import { isAlive, waitGone } from '../../src/util/processes.js';
+import { isAlive } from '../../src/util/processes.js';
+import { allGone, valueOf } from '../support/wait.js';
 
 const remote = new LocalRemote({ name: 'here' });
 const dir = mkdtempSync(join(tmpdir(), 'fl-remote-'));
@@ -19,13 +20,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function waitFor<T>(fn: () => T | null | undefined | false): Promise<T> {
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const waitFor = <T>(fn: () => T | null | undefined | false): Promise<T> => valueOf(fn, { everyMs: 20 });
 
 describe('LocalRemote exec', () => {
   it('returns status, stdout and stderr, and feeds stdin', async () => {
@@ -60,7 +55,7 @@ describe('LocalRemote exec', () => {
     expect(r.timedOut).toBe(true);
     expect(r.signal).toBe('KILL');
     const bg = Number(readFileSync(pidFile, 'utf8'));
-    expect(await waitGone([bg], 30_000)).toBe(true);
+    expect(await allGone([bg])).toBe(true);
   });
 
   it('an abort stops the command', async () => {
@@ -103,7 +98,7 @@ describe('LocalRemote spawn', () => {
     for (const c of [p.pid, ...children]) await waitFor(() => state(c) !== 'T');
     await p.signal('KILL', 'tree');
     await p.exited;
-    expect(await waitGone(children, 30_000)).toBe(true);
+    expect(await allGone(children)).toBe(true);
   });
 
   it('a command that cannot start exits 127 with its message', async () => {
@@ -119,7 +114,7 @@ describe('LocalRemote spawn', () => {
     const pid = await waitFor(() => (/^[0-9]+\n/.test(out) ? Number(out.trim()) : null));
     expect(isAlive(pid)).toBe(true);
     owner.kill('SIGKILL');
-    expect(await waitGone([pid], 60_000)).toBe(true);
+    expect(await allGone([pid])).toBe(true);
   });
 });
 

@@ -39,6 +39,11 @@ export interface SplitBrainOptions {
   samples?: readonly RoleSample[];
   /** which ops are writes (default: every op whose f is not read) */
   isWrite?: (op: Op) => boolean;
+  /**
+   * false when an op's node does not say which server took it (clients behind pgpool: every link leads to it):
+   * two primaries come from the samples alone, and writes acknowledged during the overlap make it unknown
+   */
+  writesOnNode?: boolean;
 }
 
 export const defaultIsWrite = (op: Op): boolean => op.f !== 'read';
@@ -188,6 +193,7 @@ export function checkSplitBrain(history: PairedHistory, opts: SplitBrainOptions 
   const writes = history.ops.filter((op) => op.type === 'ok' && isWrite(op));
   const samples = opts.samples ?? [];
   const periods = primaryPeriods(samples);
+  if (opts.writesOnNode === false) return unattributed(periods, writes, samples.length);
   const windows = merge([...overlaps(periods), ...writesInside(periods, writes)]);
   const found: SplitBrainAnomaly[] = windows.map((w) => {
     const sides: [SideWrites, SideWrites] = [side(w.a, w, writes), side(w.b, w, writes)];
@@ -222,13 +228,36 @@ export function checkSplitBrain(history: PairedHistory, opts: SplitBrainOptions 
   return result;
 }
 
+/**
+ * Two primaries from the samples alone, when the history cannot say which server took a write: an overlap during which
+ * writes were acknowledged (somewhere) is unknown, one without is only reported.
+ */
+function unattributed(periods: PrimaryPeriod[], writes: readonly Op[], samples: number): SplitBrainResult {
+  const windows = merge(overlaps(periods));
+  const data = windows.map((w): SplitBrainData & { writesInside: number } => {
+    const inside = writes.filter((op) => op.completeTime !== null && op.invokeTime >= w.from && op.completeTime <= w.to).length;
+    const none = (node: string): SideWrites => ({ node, count: 0, writes: [] });
+    return { from: w.from, to: w.to, evidence: ['samples'], sides: [none(w.a), none(w.b)], writesInside: inside };
+  });
+  const open = data.filter((d) => d.writesInside > 0);
+  const result: SplitBrainResult = { valid: open.length > 0 ? 'unknown' : true, anomalies: [], primaryOverlaps: data, possible: [], primaryPeriods: periods, samples };
+  const o = open[0] ?? data[0];
+  if (o) {
+    const both = `${o.sides[0].node} and ${o.sides[1].node} were both primary for ${((o.to - o.from) / 1e6).toFixed(0)} ms (samples)`;
+    result.reason = o.writesInside > 0
+      ? `${both}; ${o.writesInside} writes were acknowledged meanwhile, and the history does not say which server took each (clients reach the pooler only): whether both sides took writes is unknown`
+      : `${both}; no write was acknowledged meanwhile`;
+  }
+  return result;
+}
+
 /** The checker seam's shape: samples come through the context's extra field `samples`. */
 export function splitBrainChecker(history: PairedHistory, ctx: CheckContext & { samples?: readonly RoleSample[] } = {}): SplitBrainResult {
   return checkSplitBrain(history, ctx.samples ? { samples: ctx.samples } : {});
 }
 
 /** The checker over the sampler's metrics.jsonl lines (as parsed), for a run or `faultline check`. */
-export function splitBrainOn(metrics: readonly Record<string, unknown>[]): Checker {
+export function splitBrainOn(metrics: readonly Record<string, unknown>[], opts: Pick<SplitBrainOptions, 'writesOnNode'> = {}): Checker {
   const samples = roleSamples(metrics);
-  return (history) => checkSplitBrain(history, { samples });
+  return (history) => checkSplitBrain(history, { samples, ...opts });
 }

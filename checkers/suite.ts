@@ -37,6 +37,7 @@ export interface KnownResults {
   convergence: ConvergenceResult;
   replication: ReplicationResult;
   'split-brain': SplitBrainResult;
+  'split-brain-samples': SplitBrainResult;
   unavailability: UnavailabilityResult;
   'final-reads': FinalReadsNote;
 }
@@ -63,11 +64,12 @@ export const RUN_CHECKERS = { retries: retriesChecker, latency: latencyChecker, 
 /**
  * The checkers a topology may declare (src/cluster/topology/*: `checkers`), by name, over what the run stored:
  * replication (replication.json's probe, metrics.jsonl's samples), split-brain (the samples' roles: two nodes
- * primary at once), unavailability (how long acknowledged writes stopped around each fault).
+ * primary at once; `split-brain-samples` from the roles alone, behind a pooler), unavailability (how long acknowledged writes stopped around each fault).
  */
 export const TOPOLOGY_CHECKERS = {
   replication: replicationChecker,
   'split-brain': (history, ctx) => checkSplitBrain(history, { samples: roleSamples(ctx.metrics ?? []) }),
+  'split-brain-samples': (history, ctx) => checkSplitBrain(history, { samples: roleSamples(ctx.metrics ?? []), writesOnNode: false }),
   unavailability: (history) => checkUnavailability(history),
 } as const satisfies Suite;
 

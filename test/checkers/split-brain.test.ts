@@ -147,6 +147,31 @@ describe('split-brain: generated failover histories', () => {
   });
 });
 
+describe('split-brain behind a pooler (writesOnNode false)', () => {
+  const both = (): RoleSample[] => {
+    const out: RoleSample[] = [];
+    for (let t = 0; t <= 10_000; t += 1000) {
+      out.push(sample('n1', t, t >= 6000, t >= 6000 ? 'pm-n1b' : 'pm-n1'));
+      out.push(sample('n2', t, t < 3000, t < 3000 ? 'pm-n2' : 'pm-n2'));
+    }
+    return out;
+  };
+  it('two primaries from the samples with writes acknowledged meanwhile are unknown: the history cannot say where they went', () => {
+    // writes named n1/n2 are the clients' links, all leading to the pooler: they must not make a split brain
+    const ops = [write('n1', 3500, 3600), write('n2', 4000, 4100)];
+    const r = checkSplitBrain(history(ops), { samples: both(), writesOnNode: false });
+    expect(r.valid).toBe('unknown');
+    expect(r.anomalies).toEqual([]);
+    expect(r.primaryOverlaps).toHaveLength(1);
+    expect(r.reason).toMatch(/^n1 and n2 were both primary for [0-9]+ ms \(samples\); 2 writes were acknowledged meanwhile/);
+  });
+  it('two primaries with no write acknowledged meanwhile are reported and valid; one primary at a time is valid', () => {
+    expect(checkSplitBrain(history([write('n1', 100, 200)]), { samples: both(), writesOnNode: false })).toMatchObject({ valid: true, reason: expect.stringMatching(/no write was acknowledged meanwhile$/) });
+    const one = [sample('n1', 0, false), sample('n1', 1000, false), sample('n2', 0, true), sample('n2', 1000, true)];
+    expect(checkSplitBrain(history([write('n2', 100, 200)]), { samples: one, writesOnNode: false })).toMatchObject({ valid: true, primaryOverlaps: [] });
+  });
+});
+
 describe('unavailability', () => {
   const fault = (index: number, atMs: number, f = 'kill'): NemesisEvent => ({ index, time: atMs * MS, type: 'invoke', f });
 

@@ -37,7 +37,8 @@ export const pgpool = defineTopology({
   nodeCount: { default: 3, min: 2, max: 9 },
   multiWriter: false,
   routing: 'fixed',
-  checkers: ['unavailability'],
+  // a write's node is the client's link (all lead to pgpool), not the backend: two primaries from the sampler alone
+  checkers: ['split-brain-samples', 'unavailability'],
   plan(opts, count) {
     if (opts.tls) throw new ClusterOptionError('topology pgpool does not support --tls yet');
     return planOf('pgpool', localNodes(count, opts.sites), ['n1'], { failoverCommand: opts.failoverCommand === true }, { failoverCommand: opts.failoverCommand === true });

@@ -111,8 +111,11 @@ export interface TopologyPlan {
   readonly data?: unknown;
 }
 
-/** Checkers a topology adds to every run, by name (the runner gathers their inputs). */
-export type TopologyChecker = 'replication' | 'split-brain' | 'unavailability';
+/**
+ * Checkers a topology adds to every run, by name (the runner gathers their inputs). `split-brain-samples`: two
+ * primaries from the sampler alone, for a topology whose ops' node is not the server that took them (a pooler).
+ */
+export type TopologyChecker = 'replication' | 'split-brain' | 'split-brain-samples' | 'unavailability';
 
 /** How clients find the writable node when the run does not say (--routing). */
 export type DefaultRouting = 'primary' | 'fixed';

@@ -43,6 +43,8 @@ export class AutoctlMember extends ManagedMember {
   async killManager(): Promise<void> {
     const d = this.daemon;
     if (!d || d.pid === null) return;
+    // frozen first: a supervisor still running restarts a service killed under it, and that new one would outlive it
+    d.pause();
     const pm = postmasterPid(this.dataDir);
     const keep = new Set(pm === null ? [] : [pm, ...descendants(pm)]);
     const services = descendants(d.pid).filter((p) => !keep.has(p));

@@ -4,7 +4,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { isAlive, signalTree } from '../../util/processes.js';
+import { descendants, isAlive, signalTree, startTimeOf } from '../../util/processes.js';
 import type { DownReason, Endpoint, NodeProcess } from '../process.js';
 import { withClient } from '../sql.js';
 import type { Daemon } from './daemon.js';
@@ -89,6 +89,8 @@ export class ManagedMember implements NodeProcess {
   async stop(timeoutMs = 30_000): Promise<void> {
     this.stopping = true;
     this.resume();
+    // the manager's own children (pg_autoctl's services) outlive a manager SIGKILLed after its stop timed out
+    const children = (this.daemon?.pid != null ? descendants(this.daemon.pid) : []).map((p) => ({ p, started: startTimeOf(p) }));
     await this.daemon?.stop(timeoutMs);
     const pid = this.pid;
     if (pid !== null) {
@@ -96,6 +98,8 @@ export class ManagedMember implements NodeProcess {
       process.kill(pid, 'SIGQUIT');
       await waitFor(`${this.name}'s postmaster to exit`, () => !isAlive(pid), 15_000, 100).catch(() => signalTree(pid, 'SIGKILL'));
     }
+    // only a process that is still the one seen before (same start time: its PID not reused meanwhile)
+    for (const c of children) if (c.started !== null && startTimeOf(c.p) === c.started) signalTree(c.p, 'SIGKILL');
     this.reason = 'stopped';
     this.stopping = false;
   }

@@ -3,14 +3,14 @@
 // from the source's host, start with readiness checked from here too, signals, and the log fetched to a local copy.
 import { mkdirSync } from 'node:fs';
 import { dirname, posix } from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { HostNode } from '../hosts/pg-node.js';
 import { RemoteError, tail } from '../remote/errors.js';
 import { shQuote } from '../remote/shell.js';
 import type { Remote } from '../remote/types.js';
 import { recreateSlot } from './clone.js';
 import type { DownReason, NodeProcess } from './process.js';
-import { withClient } from './sql.js';
+import { answers, withClient } from './sql.js';
 
 export interface HostServerSpec {
   name: string;
@@ -123,17 +123,9 @@ export class HostServer implements NodeProcess {
     const deadline = Date.now() + timeoutMs;
     let last = '';
     for (;;) {
-      const c = new pg.Client({ ...probe, connectionTimeoutMillis: 5000 });
-      c.on('error', () => undefined);
-      try {
-        await c.connect();
-        await c.query('SELECT 1');
-        await c.end();
-        return;
-      } catch (err) {
-        last = (err as Error).message;
-        await c.end().catch(() => undefined);
-      }
+      const refused = await answers(probe, 5000);
+      if (refused === null) return;
+      last = refused;
       if (!this.running) throw this.fail(`exited during start-up: ${await this.node.logTail()}`);
       if (Date.now() > deadline) {
         await this.kill();

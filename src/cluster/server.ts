@@ -4,9 +4,10 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { chownSync, closeSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import pg from 'pg';
+import type pg from 'pg';
 import { descendants, isAlive, track, waitGone } from '../util/processes.js';
 import { removeDataDirSegments, removeOrphanSegments } from './ipc.js';
+import { answers } from './sql.js';
 import { causeOf, LogWatch } from './server-log.js';
 import type { PgBinaries } from './binaries.js';
 import { cloneInto } from './clone.js';
@@ -224,17 +225,9 @@ export class PgServer implements NodeProcess {
       if (!this.child) throw new Error(`postgres ${this.spec.name} exited during start-up${why() || ` (log: ${this.logTail(1)})`}`);
       const cause = watch.poll();
       if (cause?.hopeless) throw new Error(`postgres ${this.spec.name} cannot start: ${cause.line}`);
-      const c = new pg.Client({ ...probe, connectionTimeoutMillis: 2000 });
-      c.on('error', () => undefined);
-      try {
-        await c.connect();
-        await c.query('SELECT 1');
-        await c.end();
-        return;
-      } catch (err) {
-        last = (err as Error).message;
-        await c.end().catch(() => undefined);
-      }
+      const refused = await answers(probe, 2000);
+      if (refused === null) return;
+      last = refused;
       if (Date.now() > deadline) throw new Error(`postgres ${this.spec.name} not ready after ${timeoutMs} ms (${last})${why()}`);
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -14,6 +14,16 @@ export async function withClient<T>(config: pg.ClientConfig, fn: (c: pg.Client) 
   }
 }
 
+/** Whether the server answers `SELECT 1` on `config` now: null when it does, else why not (the driver's message). */
+export async function answers(config: pg.ClientConfig, connectTimeoutMs: number): Promise<string | null> {
+  try {
+    await withClient({ ...config, connectionTimeoutMillis: connectTimeoutMs }, (c) => c.query('SELECT 1'));
+    return null;
+  } catch (err) {
+    return (err as Error).message;
+  }
+}
+
 export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(config: pg.ClientConfig, text: string, values?: unknown[]): Promise<R[]> {
   return withClient(config, async (c) => (await c.query<R>(text, values)).rows);
 }

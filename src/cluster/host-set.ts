@@ -57,6 +57,13 @@ function waitPostmastersGone(dirVar: string, ticks: number): string {
 }
 
 /**
+ * sh: waits for a signal without a busy loop. The sleep is a child of its own: the TERM trap must end it before
+ * the shell exits, or it lives on, reparented, on the host (seen: one `sleep 3600` per helper and run).
+ */
+const IDLE = 'while :; do sleep 3600 & fl_sleep=$!; wait "$fl_sleep"; done';
+const STOP_SLEEP = '[ -n "$fl_sleep" ] && kill "$fl_sleep" 2>/dev/null';
+
+/**
  * The holder: writes its PID into the run directory and waits; when faultline goes away (the spawn watchdog's
  * TERM) it waits for the run's postmasters to go (their own watchdogs stop them) and removes the directory, or
  * marks it kept.
@@ -64,12 +71,12 @@ function waitPostmastersGone(dirVar: string, ticks: number): string {
 function holderScript(dir: string, keep: boolean): string {
   const d = shQuote(dir);
   const cleanup = keep ? `fl_done() { touch "$d/kept"; }` : `fl_done() {\n${waitPostmastersGone('$d', 250)}\nrm -rf -- "$d"\n}`;
-  return [`d=${d}`, 'umask 077', 'mkdir -p "$d" || exit 1', 'echo "$$" > "$d/holder.pid" || exit 1', cleanup, "trap 'fl_done; exit 0' TERM", "trap '' INT HUP", 'echo ready', 'while :; do sleep 3600 & wait $!; done'].join('\n');
+  return [`d=${d}`, 'umask 077', 'mkdir -p "$d" || exit 1', 'echo "$$" > "$d/holder.pid" || exit 1', cleanup, `trap 'fl_done; ${STOP_SLEEP}; exit 0' TERM`, "trap '' INT HUP", 'echo ready', IDLE].join('\n');
 }
 
 /** The packet-filter guard (root): when faultline goes away, it removes faultline's rules. */
 function guardScript(): string {
-  return [`fl_sweep() {\n${sweepScript()}}`, "trap 'fl_sweep >/dev/null 2>&1; exit 0' TERM", "trap '' INT HUP", 'echo ready', 'while :; do sleep 3600 & wait $!; done'].join('\n');
+  return [`fl_sweep() {\n${sweepScript()}}`, `trap 'fl_sweep >/dev/null 2>&1; ${STOP_SLEEP}; exit 0' TERM`, "trap '' INT HUP", 'echo ready', IDLE].join('\n');
 }
 
 /**

@@ -17,7 +17,8 @@ const NODE_SQL = `SELECT pg_is_in_recovery() AS in_recovery, pg_postmaster_start
   pg_last_wal_receive_lsn()::text AS receive_lsn, pg_last_wal_replay_lsn()::text AS replay_lsn,
   (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::float8 AS replay_age_ms`;
 
-const REPL_SQL = `SELECT application_name AS name, state, sync_state, sent_lsn::text, write_lsn::text, flush_lsn::text, replay_lsn::text,
+const REPL_SQL = `SELECT application_name AS name, pid, backend_start::text, state, sync_state,
+  (extract(epoch FROM now() - reply_time) * 1000)::float8 AS reply_age_ms, sent_lsn::text, write_lsn::text, flush_lsn::text, replay_lsn::text,
   (extract(epoch FROM write_lag) * 1000)::float8 AS write_lag_ms, (extract(epoch FROM flush_lag) * 1000)::float8 AS flush_lag_ms,
   (extract(epoch FROM replay_lag) * 1000)::float8 AS replay_lag_ms,
   pg_wal_lsn_diff(CASE WHEN pg_is_in_recovery() THEN pg_last_wal_receive_lsn() ELSE pg_current_wal_lsn() END, replay_lsn)::float8 AS replay_lag_bytes

@@ -20,9 +20,15 @@ function sitesOf(hosts: readonly HostSpec[]): string[] {
   return [...new Set(hosts.map((h) => h.site))];
 }
 
+/** The topologies whose every node faultline itself runs, and so can run on hosts (the HA stacks not yet). */
+const ON_HOSTS: readonly string[] = ['single', 'streaming-async', 'streaming-sync', 'logical-bidir'];
+
 /** Places the plan's nodes on the hosts of `opts.hosts` (null without --hosts). */
 export function placeOnHosts(opts: ClusterOptions, plan: TopologyPlan): HostPlacement | null {
   if (opts.hosts === undefined) return null;
+  if (!ON_HOSTS.includes(plan.topology)) {
+    throw new ClusterOptionError(`--hosts runs ${ON_HOSTS.join(', ')}; topology ${plan.topology} does not run on hosts yet`);
+  }
   if (plan.nodes.some((n) => n.attached)) {
     throw new ClusterOptionError(`--hosts does not apply to topology ${plan.topology}: faultline does not run its nodes`);
   }

@@ -38,6 +38,7 @@ describe('placement on hosts', () => {
     expect(() => resolveCluster({ topology: 'logical-bidir', hosts: file, wanLatencyMs: 50, sites: 2 })).toThrow(/^--wan-latency does not apply with --hosts/);
     expect(() => resolveCluster({ topology: 'single', hosts: file, tls: true })).toThrow(/^--tls is not supported with --hosts/);
     expect(() => resolveCluster({ topology: 'single', hosts: file, pgBin: '/x' })).toThrow(/^--pg-bin does not apply with --hosts/);
+    for (const t of ['patroni', 'pgpool', 'pg-auto-failover'] as const) expect(() => resolveCluster({ topology: t, hosts: file })).toThrow(new RegExp(`^--hosts runs single, streaming-async, streaming-sync, logical-bidir; topology ${t} does not run on hosts yet$`));
     expect(() => resolveCluster({ topology: 'logical-bidir', hosts: file, nodes: 2, sites: 1 })).toThrow(/^--sites 1: with --hosts the sites are the hosts file's \(2 among the 2 hosts used: a, b\)/);
     expect(resolveCluster({ topology: 'logical-bidir', hosts: file, sites: 2 }).placement!.hosts.length).toBe(2);
     expect(() => toRunOptions({ topology: 'logical-bidir', hosts: file, nemesis: 'partition', cut: 'refuse' }, '')).toThrow(/^--cut refuse is not supported with --hosts/);

@@ -1,5 +1,6 @@
 // The Debian packages an HA stack needs, found by their files; a missing one is a one-line error naming the
 // `apt-get install` line (exit 69). Tests ask `missingPackages` to skip with the package named.
+import { execFileSync } from 'node:child_process';
 import { accessSync, constants, existsSync } from 'node:fs';
 import { EXIT, UserError } from '../../util/exit.js';
 
@@ -7,6 +8,11 @@ export type HaStack = 'patroni' | 'pg-auto-failover' | 'pgpool';
 
 /** Debian's PostgreSQL server binaries: the HA stacks need pg_basebackup, pg_rewind and pg_controldata. */
 export const DEBIAN_PG_BIN = '/usr/lib/postgresql/15/bin';
+
+/** The major.minor of Debian's PostgreSQL the stacks run ('unknown' when `postgres --version` says none). */
+export function debianPgVersion(): string {
+  return /([0-9]+\.[0-9]+)/.exec(execFileSync(`${DEBIAN_PG_BIN}/postgres`, ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
+}
 
 interface Need {
   pkg: string;

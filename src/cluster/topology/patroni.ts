@@ -1,8 +1,8 @@
 // `patroni`: Patroni 3 + etcd 3.4 from Debian's packages on Debian's PostgreSQL 15: Patroni bootstraps, clones,
 // restarts and fails over the members itself; faultline watches it (roles from GET /primary), and its faults aim at
 // the manager (kill-manager), the DCS (partition-dcs, kill-dcs) and the stack's own switchover (patronictl).
-import { execFileSync } from 'node:child_process';
-import { requirePackages, DEBIAN_PG_BIN } from '../ha/packages.js';
+import { debianPgVersion, requirePackages, DEBIAN_PG_BIN } from '../ha/packages.js';
+import { followPrimary } from '../ha/follow.js';
 import { PATRONI_DEFAULT_TIMINGS, type DcsTimings } from '../ha/patroni-config.js';
 import { PatroniMember, PatroniStack, waitFor } from '../ha/patroni.js';
 import { ClusterOptionError } from '../option-error.js';
@@ -47,7 +47,6 @@ interface PatroniData {
 const dataOf = (plan: TopologyPlan): PatroniData => plan.data as PatroniData;
 
 /** How often faultline asks the members' REST APIs who leads. */
-const LEADER_POLL_MS = 250;
 
 export const patroni = defineTopology({
   name: 'patroni',
@@ -107,35 +106,16 @@ export const patroni = defineTopology({
     });
     // roles from the stack: the member whose REST API says it leads is the primary; the last one known stays
     // primary while none does (clients keep going there and see what the stack does)
-    let current: string | null = null;
-    const adopt = (leader: string): void => {
-      if (leader === current) return;
-      current = leader;
-      for (const r of ctx.recs.values()) r.node.role = r.node.name === leader ? 'primary' : 'standby';
-      ctx.primaryChanged(leader);
-      ctx.persist();
-    };
-    adopt((await stack.leader()) ?? (await stack.waitHealthy(60_000)));
-    let stopped = false;
-    let polling: Promise<void> = Promise.resolve();
-    const timer = setInterval(() => {
-      polling = polling.then(async () => {
-        if (stopped) return;
-        const l = await stack.leader();
-        if (l && !stopped) adopt(l);
-      });
-    }, LEADER_POLL_MS);
-    timer.unref();
+    const primary = followPrimary(ctx, (await stack.leader()) ?? (await stack.waitHealthy(60_000)), () => stack.leader());
     const member = (n: string): PatroniMember => {
       const m = stack.members.get(n);
       if (!m) throw new Error(`no Patroni member ${n}`);
       return m;
     };
     const dcsLinks = (node: string): string[] => ctx.plane.all().filter((l) => l.kind === 'dcs' && l.from === node).map((l) => l.name);
-    const version = /([0-9]+\.[0-9]+)/.exec(execFileSync(`${DEBIAN_PG_BIN}/postgres`, ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
     return {
-      pgVersion: version,
-      writable: async () => (current ? [current] : []),
+      pgVersion: debianPgVersion(),
+      writable: async () => (primary.current ? [primary.current] : []),
       waitForReplication: (ms) => membersReplayed(ctx, ms),
       api: {
         manager: {
@@ -176,7 +156,7 @@ export const patroni = defineTopology({
           async switchover(o) {
             const r = await stack.switchover(o?.candidate);
             await waitFor(`${r.to} to lead after the switchover`, async () => (await stack.leader()) === r.to, o?.timeoutMs ?? 120_000, 200);
-            adopt(r.to);
+            primary.adopt(r.to);
             return r;
           },
         },
@@ -184,7 +164,7 @@ export const patroni = defineTopology({
           // site loss, the stack's way: the lost nodes' managers die with their postgres, and Patroni elects a new
           // leader by itself once the old one's key expires; faultline only waits for it
           async failover(o): Promise<FailoverResult> {
-            const old = current;
+            const old = primary.current;
             const lost = [...stack.members.values()].filter((m) => !m.running || m.downReason === 'killed');
             for (const m of lost) {
               await m.daemon!.kill();
@@ -195,15 +175,13 @@ export const patroni = defineTopology({
               leader = await stack.leader();
               return leader !== null && leader !== old && !lost.some((m) => m.name === leader);
             }, o?.timeoutMs ?? (d.timings.ttl + d.timings.loopWait * 2 + 60) * 1000, 200);
-            adopt(leader!);
+            primary.adopt(leader!);
             return { oldPrimary: old, newPrimary: leader!, repointed: [], recloned: [], forkLsn: null, generation: ctx.generation };
           },
         },
       },
       async stop() {
-        stopped = true;
-        clearInterval(timer);
-        await polling.catch(() => undefined);
+        await primary.stop();
         await stack.stop();
       },
     };

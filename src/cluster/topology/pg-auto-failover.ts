@@ -1,12 +1,12 @@
 // `pg-auto-failover`: a pg_auto_failover monitor and 2–3 data nodes (Debian postgresql-15-auto-failover +
 // pg-auto-failover-cli), each pg_autoctl running its postgres, synchronous by its defaults. Clients find the primary as
 // its multi-host URI does (target_session_attrs=read-write: the first read-write node in list order).
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { AutoctlMember, AutoctlStack } from '../ha/autoctl.js';
 import { postmasterPid, waitFor } from '../ha/member.js';
 import { firstReadWrite, sqlProbe } from '../ha/multihost.js';
-import { requirePackages, DEBIAN_PG_BIN } from '../ha/packages.js';
+import { debianPgVersion, requirePackages, DEBIAN_PG_BIN } from '../ha/packages.js';
+import { followPrimary } from '../ha/follow.js';
 import { membersReplayed } from '../ha/replay.js';
 import { ClusterOptionError } from '../option-error.js';
 import { serverUser } from '../osuser.js';
@@ -15,7 +15,6 @@ import type { FailoverResult } from '../types.js';
 import { localNodes, planOf } from './plan.js';
 import { defineTopology, type TopologyPlan } from './types.js';
 
-const ROLE_POLL_MS = 250;
 const membersOf = (plan: TopologyPlan): AutoctlMember[] => (plan.data as { members: AutoctlMember[] }).members;
 
 export const pgAutoFailover = defineTopology({
@@ -52,37 +51,18 @@ export const pgAutoFailover = defineTopology({
     const order = [...ctx.recs.keys()];
     const probe = sqlProbe(1500);
     const scan = (): Promise<string | null> => firstReadWrite(order, (n) => probe(ctx.adminConfig(n)));
-    let current: string | null = null;
-    const adopt = (p: string): void => {
-      if (p === current) return;
-      current = p;
-      for (const r of ctx.recs.values()) r.node.role = r.node.name === p ? 'primary' : 'standby';
-      ctx.primaryChanged(p);
-      ctx.persist();
-    };
     const first = await scan();
     if (!first) throw new Error('pg_auto_failover is healthy but no node is read-write');
-    adopt(first);
-    let stopped = false;
-    let polling: Promise<void> = Promise.resolve();
-    const timer = setInterval(() => {
-      polling = polling.then(async () => {
-        if (stopped) return;
-        const p = await scan();
-        if (p && !stopped) adopt(p);
-      });
-    }, ROLE_POLL_MS);
-    timer.unref();
+    const primary = followPrimary(ctx, first, scan);
     const member = (n: string): AutoctlMember => {
       const m = stack.members.get(n);
       if (!m) throw new Error(`no pg_auto_failover node ${n}`);
       return m;
     };
     const monLinks = (node: string): string[] => ctx.plane.all().filter((l) => l.kind === 'dcs' && l.from === node).map((l) => l.name);
-    const version = /([0-9]+\.[0-9]+)/.exec(execFileSync(`${DEBIAN_PG_BIN}/postgres`, ['--version'], { encoding: 'utf8' }))?.[1] ?? 'unknown';
     return {
-      pgVersion: version,
-      writable: async () => (current ? [current] : []),
+      pgVersion: debianPgVersion(),
+      writable: async () => (primary.current ? [primary.current] : []),
       waitForReplication: (ms) => membersReplayed(ctx, ms),
       api: {
         manager: {
@@ -123,21 +103,21 @@ export const pgAutoFailover = defineTopology({
         },
         'stack-switchover': {
           async switchover(o) {
-            const from = current;
+            const from = primary.current;
             const command = await stack.switchover();
             let to: string | null = null;
             await waitFor('a new primary after the switchover', async () => {
               to = await scan();
               return to !== null && to !== from;
             }, o?.timeoutMs ?? 180_000, 300);
-            adopt(to!);
+            primary.adopt(to!);
             return { from, to: to!, command };
           },
         },
         promote: {
           // site loss: the lost nodes' pg_autoctl die with their postgres; the monitor promotes a secondary itself
           async failover(o): Promise<FailoverResult> {
-            const old = current;
+            const old = primary.current;
             const lost = [...stack.members.values()].filter((m) => !m.running || m.downReason === 'killed');
             for (const m of lost) {
               await m.killManager();
@@ -148,15 +128,13 @@ export const pgAutoFailover = defineTopology({
               p = await scan();
               return p !== null && !lost.some((m) => m.name === p);
             }, o?.timeoutMs ?? 180_000, 300);
-            adopt(p!);
+            primary.adopt(p!);
             return { oldPrimary: old, newPrimary: p!, repointed: [], recloned: [], forkLsn: null, generation: ctx.generation };
           },
         },
       },
       async stop() {
-        stopped = true;
-        clearInterval(timer);
-        await polling.catch(() => undefined);
+        await primary.stop();
         await stack.stop();
       },
     };

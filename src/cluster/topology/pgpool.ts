@@ -7,6 +7,7 @@ import { Daemon } from '../ha/daemon.js';
 import { Guard } from '../ha/guard.js';
 import { waitFor } from '../ha/member.js';
 import { DEBIAN_PG_BIN, requirePackages } from '../ha/packages.js';
+import { followPrimary } from '../ha/follow.js';
 import { failoverScript, pcpConf, pgpoolConf, poolHba, poolPasswd } from '../ha/pgpool-config.js';
 import { ClusterOptionError } from '../option-error.js';
 import { serverUser } from '../osuser.js';
@@ -28,7 +29,6 @@ const OPTIONS: readonly OptionSpec[] = [
   { key: 'failoverCommand', type: BOOLEAN, help: "give pgpool a failover_command that promotes its new main node when the primary fails (pgpool alone promotes nothing)", cluster: true },
 ];
 
-const ROLE_POLL_MS = 250;
 
 export const pgpool = defineTopology({
   name: 'pgpool',
@@ -107,36 +107,19 @@ export const pgpool = defineTopology({
       guard.close();
       throw err;
     }
-    // roles as pgpool sees them (SHOW pool_nodes): the primary it routes writes to
-    let current: string | null = first!.node.name;
-    first!.node.role = 'primary';
-    for (const r of rest) r.node.role = 'standby';
-    const poll = async (): Promise<void> => {
+    const mainNode = async (): Promise<string | null> => {
       const rows = await query<{ node_id: string; role: string; status: string }>(direct, 'SHOW pool_nodes').catch(() => null);
-      if (!rows) return;
-      const p = rows.find((x) => x.role === 'primary' && x.status !== 'down');
-      const name = p ? recs[Number(p.node_id)]?.node.name ?? null : null;
-      if (name && name !== current) {
-        current = name;
-        for (const r of recs) r.node.role = r.node.name === name ? 'primary' : 'standby';
-        ctx.primaryChanged(name);
-        ctx.persist();
-      }
+      const p = rows?.find((x) => x.role === 'primary' && x.status !== 'down');
+      return p ? recs[Number(p.node_id)]?.node.name ?? null : null;
     };
-    let stopped = false;
-    let polling: Promise<void> = Promise.resolve();
-    const timer = setInterval(() => {
-      polling = polling.then(() => (stopped ? undefined : poll()));
-    }, ROLE_POLL_MS);
-    timer.unref();
+    // roles as pgpool sees them (SHOW pool_nodes): the primary it routes writes to
+    const primary = followPrimary(ctx, first!.node.name, mainNode, { announceFirst: false });
     return {
-      writable: async () => (current ? [current] : []),
+      writable: async () => (primary.current ? [primary.current] : []),
       waitForReplication: (ms) => waitReplayed(ctx, ms),
       api: {},
       async stop() {
-        stopped = true;
-        clearInterval(timer);
-        await polling.catch(() => undefined);
+        await primary.stop();
         await daemon.stop(10_000, 'SIGINT');
         guard.close();
       },

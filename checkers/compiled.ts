@@ -18,21 +18,16 @@ export class ValueIds {
 
   id(v: Json | undefined): number {
     const x = v === undefined ? null : v;
-    if (x === null || typeof x !== 'object') {
-      let id = this.prims.get(x);
-      if (id === undefined) {
-        id = this.values.length;
-        this.values.push(x);
-        this.prims.set(x, id);
-      }
-      return id;
-    }
-    const text = canonical(x);
-    let id = this.objects.get(text);
+    return x === null || typeof x !== 'object' ? this.intern(this.prims, x, x) : this.intern(this.objects, canonical(x), x);
+  }
+
+  /** `x`'s id under `key` in `ids`, the next free one when it is new. */
+  private intern<K>(ids: Map<K, number>, key: K, x: Json): number {
+    let id = ids.get(key);
     if (id === undefined) {
       id = this.values.length;
       this.values.push(x);
-      this.objects.set(text, id);
+      ids.set(key, id);
     }
     return id;
   }

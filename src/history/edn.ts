@@ -3,8 +3,9 @@
 // that; :index values with gaps are renumbered with a warning; a repeated or decreasing :index is refused.
 // An op without :process is no client's (Elle checks only integer processes): a non-client event, with a warning.
 import { InputError } from '../util/exit.js';
+import { FlatOps } from './edn-flat.js';
 import { EdnTuple, readEdnItems, type EdnMap, type EdnValue } from './edn-reader.js';
-import type { ReadLimits } from './guards.js';
+import { DEFAULT_LIMITS, type ReadLimits } from './guards.js';
 import type { EventType, HistoryEvent, Json, Key, Process } from './types.js';
 import type { InputWarning } from './validate.js';
 
@@ -117,13 +118,20 @@ function eventOf(m: EdnMap, position: number, file: string, line: number): Histo
  * Follows the :index of each op map: the first repair to report (a gap, a missing :index), and a refusal
  * of an :index that repeats or goes backwards (the file's order is then in doubt).
  */
-class IndexCheck {
-  private last: { index: number; line: number } | null = null;
+export class IndexCheck {
+  /** the last :index given (-1: none yet) and its line */
+  private lastIndex = -1;
+  private lastLine = 0;
   private seen = 0;
   private missing = 0;
   warning: InputWarning | null = null;
 
   constructor(readonly file: string) {}
+
+  /** Would note() take this :index without an error? */
+  fits(index: number | undefined): boolean {
+    return index === undefined || index > this.lastIndex;
+  }
 
   note(index: EdnValue | undefined, position: number, line: number): void {
     if (index === undefined || index === null) {
@@ -134,23 +142,53 @@ class IndexCheck {
     if (typeof index !== 'number' || !Number.isSafeInteger(index) || index < 0) {
       throw new InputError(this.file, line, `expected :index to be a non-negative integer, found ${show(index)}`);
     }
-    if (this.last !== null && index <= this.last.index) {
+    if (this.lastIndex >= 0 && index <= this.lastIndex) {
       throw new InputError(
         this.file,
         line,
-        `expected :index to increase in file order (it was ${this.last.index} at line ${this.last.line}); got ${index}: ops repeated or out of order`,
+        `expected :index to increase in file order (it was ${this.lastIndex} at line ${this.lastLine}); got ${index}: ops repeated or out of order`,
       );
     }
     if (this.missing > 0) this.warning ??= { line, what: 'this op has an :index while earlier ones have none' };
     if (index !== position) this.warning ??= { line, what: `:index ${index} where ${position} was next` };
     this.seen++;
-    this.last = { index, line };
+    this.lastIndex = index;
+    this.lastLine = line;
   }
 
   warnings(): InputWarning[] {
     const w = this.warning;
     return w === null ? [] : [{ line: w.line, what: `${w.what}: events renumbered in file order (0, 1, 2…)` }];
   }
+}
+
+/** The events of a history in the flat shape (exactly what eventOf makes of the same maps), or null when it is not. */
+function flatHistory(bytes: Buffer, file: string, limits: ReadLimits): EdnHistory | null {
+  const ops = new FlatOps(bytes, limits.maxLineBytes);
+  const events: HistoryEvent[] = [];
+  const lines: number[] = [];
+  const index = new IndexCheck(file);
+  for (let got = ops.next(); got !== 0; got = ops.next()) {
+    if (got === -1) return null;
+    const i = events.length;
+    // an :index out of order: the full reader reports it (or an error it meets first)
+    if (!index.fits(ops.index)) return null;
+    index.note(ops.index, i, ops.line);
+    const e: HistoryEvent = { index: i, time: ops.time ?? i, process: ops.process, type: ops.type, f: ops.f, value: ops.value };
+    if (ops.node !== undefined) e.node = ops.node;
+    if (ops.error !== undefined) e.error = ops.error;
+    events.push(e);
+    lines.push(ops.line);
+  }
+  return { events, lines, warnings: index.warnings() };
+}
+
+/**
+ * Read a Jepsen history from its UTF-8 bytes (checked valid already): the common shape straight into events, anything
+ * else (or anything wrong) by parseEdnHistory. Either way the same events, lines, warnings and errors.
+ */
+export function readEdnHistory(bytes: Buffer, file: string, limits?: ReadLimits): EdnHistory {
+  return flatHistory(bytes, file, limits ?? DEFAULT_LIMITS) ?? parseEdnHistory(bytes.toString('utf8'), file, limits);
 }
 
 /** Parse a Jepsen history (vector/list of op maps, or one map per line). Throws InputError with file:line. */

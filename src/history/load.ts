@@ -5,12 +5,13 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EXIT, InputError, UserError } from '../util/exit.js';
-import { parseEdnHistory } from './edn.js';
+import { readEdnHistory } from './edn.js';
+import { pairFlatEdn, type PairedEdn } from './edn-paired.js';
 import { DEFAULT_LIMITS, EDN_MAX_BYTES, MiB, utf8Problem, type ReadLimits } from './guards.js';
 import { JsonlParser } from './jsonl.js';
 import { Pairer } from './pair.js';
 import type { HistoryEvent, PairedHistory } from './types.js';
-import { HistoryValidator } from './validate.js';
+import { HistoryValidator, type InputWarning } from './validate.js';
 
 export type HistoryFormat = 'jsonl' | 'edn';
 
@@ -139,6 +140,9 @@ function ednTooLarge(name: string, bytes: number, limits: ReadLimits): UserError
 /** Where the events of a read go (validated), with their source lines. */
 type Sink = (event: HistoryEvent, line: number) => void;
 
+/** A reader of a whole EDN document (its valid UTF-8 bytes) tried before the sink: its warnings when it took the history, null when not. */
+type WholeEdn = (bytes: Buffer) => InputWarning[] | null;
+
 /**
  * One source read chunk by chunk into a sink: JSONL streamed line by line as soon as the format is known
  * (from the name, or sniffed from the first bytes), EDN held (up to its limit) and parsed at the end.
@@ -157,6 +161,7 @@ class SourceReader {
     private readonly sink: Sink,
     /** bytes expected in all, when known (a file's size): a too large EDN file is refused before reading */
     size?: number,
+    private readonly wholeEdn?: WholeEdn,
   ) {
     this.name = displayName(file);
     this.fmt = format;
@@ -193,7 +198,9 @@ class SourceReader {
     const bytes = Buffer.concat(this.held);
     const bad = utf8Problem(bytes, 1);
     if (bad !== null) throw new InputError(name, bad.line, bad.what);
-    const parsed = parseEdnHistory(bytes.toString('utf8'), name, this.limits);
+    const taken = this.wholeEdn?.(bytes);
+    if (taken != null) return { format: 'edn', warnings: taken.map((w) => `${name}:${w.line}: ${w.what}`) };
+    const parsed = readEdnHistory(bytes, name, this.limits);
     const validator = new HistoryValidator(name);
     parsed.events.forEach((e, i) => {
       const line = parsed.lines[i] ?? 0;
@@ -237,7 +244,7 @@ function notRegular(file: string, st: Stats): UserError {
 }
 
 /** Read a regular file synchronously, chunk by chunk (no stream machinery: most of a small check is start-up). */
-function readFile(file: string, limits: ReadLimits, sink: Sink): { format: HistoryFormat; warnings: string[] } {
+function readFile(file: string, limits: ReadLimits, sink: Sink, wholeEdn?: WholeEdn): { format: HistoryFormat; warnings: string[] } {
   // stat first: opening a FIFO would block until a writer comes; O_NONBLOCK and fstat close the race
   const st = statSync(file);
   if (!st.isFile()) throw notRegular(file, st);
@@ -245,7 +252,7 @@ function readFile(file: string, limits: ReadLimits, sink: Sink): { format: Histo
   try {
     const fst = fstatSync(fd);
     if (!fst.isFile()) throw notRegular(file, fst);
-    const reader = new SourceReader(file, formatFromName(file), limits, sink, fst.size);
+    const reader = new SourceReader(file, formatFromName(file), limits, sink, fst.size, wholeEdn);
     const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, fst.size)));
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
@@ -259,11 +266,11 @@ function readFile(file: string, limits: ReadLimits, sink: Sink): { format: Histo
 }
 
 /** Read one source (a file path or `-`) into a sink, turning fs errors into exit 66. */
-async function readSource(file: string, stdin: Readable, options: ReadOptions, sink: Sink): Promise<{ format: HistoryFormat; warnings: string[] }> {
+async function readSource(file: string, stdin: Readable, options: ReadOptions, sink: Sink, wholeEdn?: WholeEdn): Promise<{ format: HistoryFormat; warnings: string[] }> {
   const limits = options.limits ?? DEFAULT_LIMITS;
   try {
-    if (file === '-') return await readStream(stdin, new SourceReader(file, null, limits, sink));
-    return readFile(file, limits, sink);
+    if (file === '-') return await readStream(stdin, new SourceReader(file, null, limits, sink, undefined, wholeEdn));
+    return readFile(file, limits, sink, wholeEdn);
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException)?.code;
@@ -291,9 +298,23 @@ export async function readHistoryEvents(file: string, stdin: Readable = process.
 export async function loadHistory(file: string, stdin: Readable = process.stdin, options: ReadOptions = {}): Promise<LoadedHistory> {
   const pairer = new Pairer();
   const lines: number[] = [];
-  const { format, warnings } = await readSource(file, stdin, options, (e, l) => {
-    pairer.accept(e);
-    lines.push(l);
-  });
+  // an EDN history of the common shape is paired as it is read, without events (edn-paired.ts)
+  let paired: PairedEdn | null = null;
+  const whole = (bytes: Buffer): InputWarning[] | null => {
+    paired = pairFlatEdn(bytes, displayName(file), options.limits ?? DEFAULT_LIMITS);
+    return paired?.warnings ?? null;
+  };
+  const { format, warnings } = await readSource(
+    file,
+    stdin,
+    options,
+    (e, l) => {
+      pairer.accept(e);
+      lines.push(l);
+    },
+    whole,
+  );
+  const fast = paired as PairedEdn | null;
+  if (fast !== null) return { file, format, lines: fast.lines, warnings, history: fast.history };
   return { file, format, lines, warnings, history: pairer.result() };
 }

@@ -80,6 +80,15 @@ export interface InputWarning {
   what: string;
 }
 
+/** The warning for times that go backwards: the first time (its line, from and to) and how many times in all. */
+export function backwardsWarning(first: { line: number; from: number; to: number }, times: number): InputWarning {
+  const more = times > 1 ? ` (${times} times in all)` : '';
+  return {
+    line: first.line,
+    what: `"time" goes backwards, from ${first.from} to ${first.to}${more}: events are ordered by index; times only feed latencies, which may come out negative`,
+  };
+}
+
 interface Pending {
   f: string;
   key: Key | undefined;
@@ -129,14 +138,7 @@ export class HistoryValidator {
   /** What was accepted but is worth a word: times that go backwards. */
   warnings(): InputWarning[] {
     const b = this.firstBackwards;
-    if (b === null) return [];
-    const more = this.backwards > 1 ? ` (${this.backwards} times in all)` : '';
-    return [
-      {
-        line: b.line,
-        what: `"time" goes backwards, from ${b.from} to ${b.to}${more}: events are ordered by index; times only feed latencies, which may come out negative`,
-      },
-    ];
+    return b === null ? [] : [backwardsWarning(b, this.backwards)];
   }
 
   private pair(e: HistoryEvent, line: number): void {

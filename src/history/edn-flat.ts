@@ -1,0 +1,355 @@
+// The fast path of the EDN importer: a Jepsen history in its common shape (flat op maps with keyword keys and
+// plain values) read from its UTF-8 bytes straight into op fields, without a string or EDN values first. Anything
+// else (tags, sets, nested maps, odd fields, anything malformed) leaves the fast path: the full reader decides.
+import type { EventType, Json, Process } from './types.js';
+
+/** 1 for the ASCII codes that end an EDN token (as edn-reader.ts): whitespace, commas, brackets, quotes, ';'. */
+const DELIMITER = new Uint8Array(128);
+for (const c of ' ,\n\t\r\f()[]{}";') DELIMITER[c.charCodeAt(0)] = 1;
+
+/** Nesting of vectors in a value the fast path reads (deeper: the full reader, which bounds it properly). */
+const MAX_NESTING = 16;
+
+/** Returned by a value read when the text leaves the flat shape. */
+const BAIL = Symbol('bail');
+type Got = Json | typeof BAIL;
+
+/** The one-character string escapes, by the code after the backslash (as edn-reader.ts). */
+const ESCAPES: Record<number, string> = { 116: '\t', 114: '\r', 110: '\n', 92: '\\', 34: '"', 98: '\b', 102: '\f' };
+
+const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
+
+// field bits of an op map (a repeated field leaves the fast path: the full reader keeps the last)
+const PROCESS = 1;
+const TYPE = 2;
+const F = 4;
+const VALUE = 8;
+const TIME = 16;
+const INDEX = 32;
+const NODE = 64;
+const ERROR = 128;
+
+/**
+ * The op maps of a history in the flat shape, one at a time: a vector or list of op maps, or op maps one after
+ * another. next() reads the next one into the fields. The bytes must be valid UTF-8 (the caller checks).
+ */
+export class FlatOps {
+  // the op map just read
+  /** the line it starts on */
+  line = 1;
+  process: Process = 0;
+  type: EventType = 'invoke';
+  f = '';
+  /** :value (null when absent or nil) */
+  value: Json = null;
+  /** :time, :index when given (not nil) */
+  time: number | undefined;
+  index: number | undefined;
+  node: string | undefined;
+  /** :error as the importer keeps it: a string as is, another value as its JSON text */
+  error: string | undefined;
+
+  private pos = 0;
+  /** the line at pos */
+  private at = 1;
+  private started = false;
+  private wrapped = false;
+  private closer = 0;
+  private readonly n: number;
+  /** the keywords met so far (a history has a handful): one string each, and its bytes */
+  private readonly names: string[] = [];
+  private readonly nameBytes: Uint8Array[] = [];
+
+  /** `maxItem` bounds one op map's length in bytes (the full reader counts characters: where they differ it decides). */
+  constructor(
+    private readonly text: Buffer,
+    private readonly maxItem: number,
+  ) {
+    this.n = text.length;
+    if (text[0] === 0xef && text[1] === 0xbb && text[2] === 0xbf) this.pos = 3; // a byte order mark
+  }
+
+  /** Read the next op map: 1 when its fields are set, 0 at the end of the history, -1 when the text leaves the flat shape. */
+  next(): 1 | 0 | -1 {
+    let c = this.skip();
+    if (!this.started) {
+      this.started = true;
+      if (c === 91 || c === 40) {
+        this.wrapped = true;
+        this.closer = c === 91 ? 93 : 41;
+        this.pos++;
+        c = this.skip();
+      }
+    }
+    if (c === -1) return this.wrapped ? -1 : 0; // unclosed, or the end
+    if (this.wrapped && c === this.closer) {
+      this.pos++;
+      return this.skip() === -1 ? 0 : -1; // something after the history
+    }
+    if (c !== 123) return -1; // not an op map
+    const start = this.pos;
+    this.line = this.at;
+    if (!this.op() || this.pos - start > this.maxItem) return -1;
+    return 1;
+  }
+
+  /** Skip whitespace, commas and comments; the next byte, or -1 at the end. */
+  private skip(): number {
+    const t = this.text;
+    const n = this.n;
+    let pos = this.pos;
+    while (pos < n) {
+      const c = t[pos];
+      if (c === 10) {
+        this.at++;
+        pos++;
+      } else if (c === 32 || c === 44 || c === 9 || c === 13 || c === 12) {
+        pos++;
+      } else if (c === 59) {
+        while (pos < n && t[pos] !== 10) pos++;
+      } else {
+        this.pos = pos;
+        return c;
+      }
+    }
+    this.pos = pos;
+    return -1;
+  }
+
+  /** The end of the token starting at pos (the first delimiter or the end). */
+  private tokenEnd(pos: number): number {
+    const t = this.text;
+    const n = this.n;
+    while (pos < n) {
+      const c = t[pos];
+      if (c < 128 && DELIMITER[c] === 1) break;
+      pos++;
+    }
+    return pos;
+  }
+
+  /** Do the bytes at `at` spell the ASCII word `w`? */
+  private is(w: string, at: number): boolean {
+    const t = this.text;
+    for (let i = 0; i < w.length; i++) if (t[at + i] !== w.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** A keyword's name (pos at its ':'), one string per name; BAIL when there is none. */
+  private keyword(): Got {
+    const t = this.text;
+    const start = this.pos + 1;
+    const end = this.tokenEnd(start);
+    if (end === start) return BAIL;
+    this.pos = end;
+    const len = end - start;
+    const known = this.nameBytes;
+    for (let i = 0; i < known.length; i++) {
+      const b = known[i];
+      if (b.length !== len) continue;
+      let j = 0;
+      while (j < len && b[j] === t[start + j]) j++;
+      if (j === len) return this.names[i];
+    }
+    const s = t.toString('utf8', start, end);
+    if (known.length < 32) {
+      this.names.push(s);
+      known.push(t.subarray(start, end));
+    }
+    return s;
+  }
+
+  /** A plain integer of at most 15 digits (exact in a double), as the full reader's own fast path reads it. */
+  private integer(): Got {
+    const t = this.text;
+    let pos = this.pos;
+    const c0 = t[pos];
+    const neg = c0 === 45;
+    if (neg || c0 === 43) pos++;
+    const digits = pos;
+    let v = 0;
+    for (; pos < this.n; pos++) {
+      const c = t[pos];
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+    }
+    if (pos === digits || pos - digits > 15) return BAIL;
+    if (pos < this.n) {
+      const end = t[pos];
+      if (end >= 128 || DELIMITER[end] !== 1) return BAIL; // 1.5, 12N, 3/4, 0x1f: the full reader
+    }
+    this.pos = pos;
+    return neg ? -v : v;
+  }
+
+  /** A string (pos at its '"'), with the full reader's escapes; BAIL at a bad escape or no closing quote. */
+  private string(): Got {
+    const t = this.text;
+    const n = this.n;
+    let pos = this.pos + 1;
+    let from = pos;
+    let out = '';
+    let lines = 0;
+    for (;;) {
+      if (pos >= n) return BAIL;
+      const d = t[pos];
+      if (d === 34) break;
+      if (d !== 92) {
+        if (d === 10) lines++;
+        pos++;
+        continue;
+      }
+      // a backslash
+      out += t.toString('utf8', from, pos);
+      const e = t[pos + 1];
+      const simple = e === undefined ? undefined : ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        pos += 2;
+      } else if (e === 117) {
+        // \uXXXX
+        const hex = t.toString('latin1', pos + 2, pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) return BAIL;
+        out += String.fromCharCode(parseInt(hex, 16));
+        pos += 6;
+      } else {
+        return BAIL;
+      }
+      from = pos;
+    }
+    this.pos = pos + 1;
+    this.at += lines;
+    return out + t.toString('utf8', from, pos);
+  }
+
+  /** One value: nil, true, false, an integer, a keyword, a string, or a vector / list of values. */
+  private read(depth: number): Got {
+    const t = this.text;
+    const c = t[this.pos];
+    if (c === 58) return this.keyword(); // ':'
+    if ((c >= 48 && c <= 57) || c === 45 || c === 43) return this.integer();
+    if (c === 34) return this.string();
+    if (c === 91 || c === 40) {
+      // '[' or '(': up to the matching closer
+      if (depth >= MAX_NESTING) return BAIL;
+      const closer = c === 91 ? 93 : 41;
+      this.pos++;
+      const out: Json[] = [];
+      for (;;) {
+        const d = this.skip();
+        if (d === closer) {
+          this.pos++;
+          return out;
+        }
+        if (d === -1 || d === 93 || d === 41 || d === 125) return BAIL;
+        const v = this.read(depth + 1);
+        if (v === BAIL) return BAIL;
+        out.push(v);
+      }
+    }
+    const end = this.tokenEnd(this.pos);
+    const len = end - this.pos;
+    if (len === 3 && this.is('nil', this.pos)) {
+      this.pos = end;
+      return null;
+    }
+    if (len === 4 && this.is('true', this.pos)) {
+      this.pos = end;
+      return true;
+    }
+    if (len === 5 && this.is('false', this.pos)) {
+      this.pos = end;
+      return false;
+    }
+    return BAIL; // a symbol, a tag, a set, a map, a char, a discard…
+  }
+
+  /** The field bit of the keyword at pos (moving past it), or 0 for any other key. */
+  private field(): number {
+    const t = this.text;
+    const start = this.pos + 1;
+    const end = this.tokenEnd(start);
+    this.pos = end;
+    switch (end - start) {
+      case 1:
+        return t[start] === 102 ? F : 0;
+      case 4:
+        if (this.is('type', start)) return TYPE;
+        if (this.is('time', start)) return TIME;
+        return this.is('node', start) ? NODE : 0;
+      case 5:
+        if (this.is('value', start)) return VALUE;
+        if (this.is('index', start)) return INDEX;
+        return this.is('error', start) ? ERROR : 0;
+      case 7:
+        return this.is('process', start) ? PROCESS : 0;
+      default:
+        return 0;
+    }
+  }
+
+  /** One op map (pos at its '{') into the fields; false when it is not of the flat shape. */
+  private op(): boolean {
+    this.pos++;
+    let seen = 0;
+    this.value = null;
+    this.time = undefined;
+    this.index = undefined;
+    this.node = undefined;
+    this.error = undefined;
+    for (;;) {
+      let c = this.skip();
+      if (c === 125) {
+        // '}'
+        this.pos++;
+        break;
+      }
+      if (c !== 58) return false; // a key that is not a keyword
+      const bit = this.field();
+      if (bit === 0 || (seen & bit) !== 0) return false; // another field, or one given twice
+      seen |= bit;
+      c = this.skip();
+      if (c === -1 || c === 125 || c === 93 || c === 41) return false;
+      const v = this.read(0);
+      if (v === BAIL) return false;
+      switch (bit) {
+        case PROCESS:
+          if (typeof v === 'number') this.process = v;
+          else if (v === 'nemesis') this.process = 'nemesis';
+          else return false; // no process (read as a non-client event), or a bad one
+          break;
+        case TYPE: {
+          const i = typeof v === 'string' ? TYPE_NAMES.indexOf(v as EventType) : -1;
+          if (i < 0) return false;
+          this.type = TYPE_NAMES[i];
+          break;
+        }
+        case F:
+          if (typeof v !== 'string') return false;
+          this.f = v;
+          break;
+        case VALUE:
+          this.value = v;
+          break;
+        case TIME:
+          if (typeof v === 'number') this.time = v;
+          else if (v !== null) return false;
+          break;
+        case INDEX:
+          if (typeof v === 'number' && v >= 0) this.index = v;
+          else if (v !== null) return false;
+          break;
+        case NODE:
+          // a node that is not a string is dropped by the importer; leave such oddities to it
+          if (typeof v !== 'string') return false;
+          this.node = v;
+          break;
+        default:
+          // ERROR
+          if (typeof v === 'string') this.error = v;
+          else if (v !== null) this.error = JSON.stringify(v);
+      }
+    }
+    return (seen & (PROCESS | TYPE | F)) === (PROCESS | TYPE | F);
+  }
+}

@@ -8,7 +8,9 @@ let freeBytes = 0;
 const MAX_FREE_BYTES = 64 * 1024 * 1024;
 
 function sizeClass(bytes: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(64, bytes)));
+  if (bytes <= 64) return 64;
+  // the next power of two: by counting leading zeros up to 1 GiB, by a logarithm beyond
+  return bytes <= 1 << 30 ? 2 ** (32 - Math.clz32(bytes - 1)) : 2 ** Math.ceil(Math.log2(bytes));
 }
 
 /** A zeroed buffer of at least `bytes` bytes. */

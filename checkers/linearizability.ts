@@ -662,7 +662,9 @@ export function checkLinearizability<S>(history: PairedHistory, model: Model<S>,
   const result: LinearizabilityResult = { valid: true, model: model.name, ops: kept.length, infoOps, keys: parts.size, dropped, configurations: 0 };
   const subs = prepareAll(parts);
   const allKeys = ctx.allKeys === true;
-  const name = workersAvailable() ? builtinModelName(model) : null;
+  // a worker can take a share of several keys, of a built-in model (named to the worker); whether one is
+  // available (cores, load) is asked only when the first round leaves keys and took a while
+  const name = subs.length > 1 ? builtinModelName(model) : null;
   let worker: WorkerShare | null = null;
   const flags = name === null ? undefined : new Int32Array(new SharedArrayBuffer(8));
   const options: ScheduleOptions = {
@@ -675,6 +677,7 @@ export function checkLinearizability<S>(history: PairedHistory, model: Model<S>,
   if (name !== null) {
     options.offload = (pending, elapsed) => {
       if (!workersForced() && (elapsed < WORKER_AFTER_MS || deadline - performance.now() < 2 * WORKER_AFTER_MS)) return pending;
+      if (!workersAvailable()) return pending;
       // every other key in cost order to the worker; each thread then has half the memory budget
       options.memoryBytes = DEFAULT_CACHE_BYTES / 2;
       const theirs = pending.filter((_, i) => i % 2 === 1);

@@ -57,22 +57,40 @@ export interface StatsResult extends CheckResult, OutcomeCounts {
 export function checkStats(history: PairedHistory): StatsResult {
   const total = zero();
   const byF: Record<string, OutcomeCounts> = {};
-  const kinds = new Map<string, ErrorKind>();
+  // error kinds by their text, then by type and f (no key is built per op: the texts can be long)
+  const byError = new Map<string, ErrorKind[]>();
+  let kindCount = 0;
+  let lastF: string | null = null;
+  let c = total;
   for (const op of history.ops) {
-    const c = (byF[op.f] ??= zero());
-    count(c, op.type, op.completeIndex === null);
-    count(total, op.type, op.completeIndex === null);
+    if (op.f !== lastF) {
+      lastF = op.f;
+      c = byF[op.f] ??= zero();
+    }
+    const pending = op.completeIndex === null;
+    count(c, op.type, pending);
+    count(total, op.type, pending);
     if (op.type === 'ok') continue;
-    const error = op.completeIndex === null ? 'never completed' : (op.error ?? 'no error given').slice(0, MAX_ERROR_CHARS);
-    const id = `${op.type}\u0000${op.f}\u0000${error}`;
-    let kind = kinds.get(id);
-    if (!kind) kinds.set(id, (kind = { type: op.type, f: op.f, error, count: 0, nodes: {}, first: op.invokeIndex }));
+    const text = pending ? 'never completed' : (op.error ?? 'no error given');
+    const error = text.length > MAX_ERROR_CHARS ? text.slice(0, MAX_ERROR_CHARS) : text;
+    let same = byError.get(error);
+    if (same === undefined) byError.set(error, (same = []));
+    let kind: ErrorKind | undefined;
+    for (const k of same) if (k.type === op.type && k.f === op.f) kind = k;
+    if (kind === undefined) {
+      same.push((kind = { type: op.type, f: op.f, error, count: 0, nodes: {}, first: op.invokeIndex }));
+      kindCount++;
+    }
     kind.count++;
     const node = op.node ?? '?';
     kind.nodes[node] = (kind.nodes[node] ?? 0) + 1;
   }
-  const errors = [...kinds.values()].sort((a, b) => b.count - a.count || a.first - b.first).slice(0, MAX_ERROR_KINDS);
-  const result: StatsResult = { valid: true, ...total, byF, errors, errorKinds: kinds.size, nemesis: history.nemesis.length };
+  // most frequent first; ties by the first op (each op is of one kind, so the order is total)
+  const errors = [...byError.values()]
+    .flat()
+    .sort((a, b) => b.count - a.count || a.first - b.first)
+    .slice(0, MAX_ERROR_KINDS);
+  const result: StatsResult = { valid: true, ...total, byF, errors, errorKinds: kindCount, nemesis: history.nemesis.length };
   const warnings = Object.entries(byF)
     .filter(([, c]) => c.ok === 0)
     .map(([f, c]) => `no ${f} succeeded (${c.count} attempted: ${c.fail} failed, ${c.info} indeterminate)`);

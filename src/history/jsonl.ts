@@ -153,23 +153,40 @@ export class JsonlParser {
 
   private one(s: string, suspect: boolean): void {
     const line = ++this.line;
-    if (s.length === 0 || (s.charCodeAt(0) <= 32 && s.trim() === '')) return;
+    if (isBlankLine(s)) return;
     if (s.length > this.maxLine) throw new InputError(this.file, line, lineLimitMessage('a line', this.maxLine));
-    let raw: unknown;
-    try {
-      raw = JSON.parse(s);
-    } catch (err) {
-      throw new InputError(this.file, line, `expected one JSON object per line; got invalid JSON (${jsonError(err)})`);
-    }
-    if (jsonTooDeep(s)) throw new InputError(this.file, line, depthMessage());
-    const e = this.validator.accept(raw, line);
-    // the fields checkers read must hold their numbers exactly: safe integers written plainly are, others are checked literal by literal
-    const kind = Math.max(numberKind(e.value), numberKind(e.key));
-    if (kind === 2 || (kind === 1 && suspect && mayHideFraction(s))) {
-      const p = inexactNumberInJson(s);
-      if (p !== null) throw new InputError(this.file, line, p);
-    }
+    const e = this.validator.accept(parseLineJson(s, this.file, line), line);
+    checkLineNumbers(e, s, suspect, this.file, line);
     this.sink(e, line);
+  }
+}
+
+/** A line the reader skips (still counted): empty or white space only. */
+export function isBlankLine(s: string): boolean {
+  return s.length === 0 || (s.charCodeAt(0) <= 32 && s.trim() === '');
+}
+
+/** The JSON value of one line, bounded in depth; InputError when it is not JSON or nests too deep. */
+export function parseLineJson(s: string, file: string, line: number): unknown {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(s);
+  } catch (err) {
+    throw new InputError(file, line, `expected one JSON object per line; got invalid JSON (${jsonError(err)})`);
+  }
+  if (jsonTooDeep(s)) throw new InputError(file, line, depthMessage());
+  return raw;
+}
+
+/**
+ * The fields checkers read must hold their numbers exactly: safe integers written plainly are, others are checked
+ * literal by literal (`suspect`: the block the line is in has a '.' or a '-' somewhere). InputError when one is not.
+ */
+export function checkLineNumbers(e: HistoryEvent, s: string, suspect: boolean, file: string, line: number): void {
+  const kind = Math.max(numberKind(e.value), numberKind(e.key));
+  if (kind === 2 || (kind === 1 && suspect && mayHideFraction(s))) {
+    const p = inexactNumberInJson(s);
+    if (p !== null) throw new InputError(file, line, p);
   }
 }
 

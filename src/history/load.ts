@@ -6,7 +6,9 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EXIT, InputError, UserError } from '../util/exit.js';
 import { readEdnHistory } from './edn.js';
-import { pairFlatEdn, type PairedEdn } from './edn-paired.js';
+import { pairFlatEdn } from './edn-paired.js';
+import { pairJsonlFile } from './jsonl-paired.js';
+import type { PairedRead } from './op-pairing.js';
 import { DEFAULT_LIMITS, EDN_MAX_BYTES, MiB, utf8Problem, type ReadLimits } from './guards.js';
 import { JsonlParser } from './jsonl.js';
 import { Pairer } from './pair.js';
@@ -296,10 +298,15 @@ export async function readHistoryEvents(file: string, stdin: Readable = process.
 
 /** Read and pair one source into ops, pairing as it reads (the events themselves are not kept); errors as readHistoryEvents. */
 export async function loadHistory(file: string, stdin: Readable = process.stdin, options: ReadOptions = {}): Promise<LoadedHistory> {
+  // a JSONL file is paired as it is read, without events (jsonl-paired.ts); read event by event when it declines
+  if (file !== '-' && formatFromName(file) === 'jsonl') {
+    const fast = pairJsonlFile(file, file, options.limits ?? DEFAULT_LIMITS);
+    if (fast !== null) return { file, format: 'jsonl', lines: fast.lines, warnings: fast.warnings.map((w) => `${file}:${w.line}: ${w.what}`), history: fast.history };
+  }
   const pairer = new Pairer();
   const lines: number[] = [];
   // an EDN history of the common shape is paired as it is read, without events (edn-paired.ts)
-  let paired: PairedEdn | null = null;
+  let paired: PairedRead | null = null;
   const whole = (bytes: Buffer): InputWarning[] | null => {
     paired = pairFlatEdn(bytes, displayName(file), options.limits ?? DEFAULT_LIMITS);
     return paired?.warnings ?? null;
@@ -314,7 +321,7 @@ export async function loadHistory(file: string, stdin: Readable = process.stdin,
     },
     whole,
   );
-  const fast = paired as PairedEdn | null;
+  const fast = paired as PairedRead | null;
   if (fast !== null) return { file, format, lines: fast.lines, warnings, history: fast.history };
   return { file, format, lines, warnings, history: pairer.result() };
 }

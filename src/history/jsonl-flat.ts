@@ -1,0 +1,314 @@
+// The JSONL fast path's line scanner: one history event line of the common shape (the fields checkers read, with
+// integers of at most 15 digits, strings, null, booleans and arrays of them) read from its UTF-8 bytes into fields,
+// without JSON.parse or an event object. Any other line (another field, an object, a fraction…) is declined.
+import type { EventType, Json, Key, Process } from './types.js';
+
+const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
+
+/** Nesting of arrays in a value the scanner reads (deeper: JSON.parse, which bounds it properly). */
+const MAX_NESTING = 16;
+
+/** Returned by a value read when the line leaves the common shape. */
+const BAIL = Symbol('bail');
+type Got = Json | typeof BAIL;
+
+// field bits (a repeated field is declined: JSON.parse keeps the last)
+const INDEX = 1;
+const TIME = 2;
+const PROCESS = 4;
+const TYPE = 8;
+const F = 16;
+const KEY = 32;
+const VALUE = 64;
+const NODE = 128;
+const ERROR = 256;
+
+/** JSON's one-character escapes, by the code after the backslash. */
+const ESCAPES: Record<number, string> = { 34: '"', 92: '\\', 47: '/', 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t' };
+
+/** The fields of the line last scanned, as the validator would type them (null key, node, error: absent). */
+export class JsonLine {
+  index = 0;
+  time = 0;
+  process: Process = 0;
+  type: EventType = 'invoke';
+  f = '';
+  key: Key | undefined;
+  value: Json | undefined;
+  node: string | undefined;
+  error: string | undefined;
+
+  private t: Uint8Array = new Uint8Array(0);
+  private pos = 0;
+  private end = 0;
+  /** short strings met so far (types, fs, nodes): one string each, and its bytes */
+  private readonly names: string[] = [];
+  private readonly nameBytes: Uint8Array[] = [];
+
+  /**
+   * Scan the line in bytes [start, end) of `buf` (valid UTF-8, no newline): true when it is an event of the common
+   * shape whose fields have the validator's types, now in the fields; false for any other line.
+   */
+  scan(buf: Buffer, start: number, end: number): boolean {
+    this.t = buf;
+    this.pos = start;
+    this.end = end;
+    this.key = undefined;
+    this.value = undefined;
+    this.node = undefined;
+    this.error = undefined;
+    if (this.ws() !== 123) return false; // '{'
+    this.pos++;
+    let seen = 0;
+    if (this.ws() === 125) return false; // '{}': no fields
+    for (;;) {
+      if (this.ws() !== 34) return false; // a key is a string
+      const bit = this.field();
+      if (bit === 0 || (seen & bit) !== 0) return false; // another field, or one given twice
+      seen |= bit;
+      if (this.ws() !== 58) return false; // ':'
+      this.pos++;
+      if (this.ws() === -1) return false;
+      const v = this.read(0);
+      if (v === BAIL || !this.set(bit, v)) return false;
+      const c = this.ws();
+      this.pos++;
+      if (c === 125) break; // '}'
+      if (c !== 44) return false; // ','
+    }
+    if (this.ws() !== -1) return false; // something after the object
+    return (seen & (INDEX | TIME | PROCESS | TYPE | F)) === (INDEX | TIME | PROCESS | TYPE | F);
+  }
+
+  /** Store a field's value when it has the validator's type for it. */
+  private set(bit: number, v: Json): boolean {
+    switch (bit) {
+      case INDEX:
+        if (typeof v !== 'number' || v < 0) return false;
+        this.index = v;
+        return true;
+      case TIME:
+        if (typeof v !== 'number' || v < 0) return false;
+        this.time = v;
+        return true;
+      case PROCESS:
+        if (typeof v === 'number') this.process = v;
+        else if (v === 'nemesis') this.process = 'nemesis';
+        else return false;
+        return true;
+      case TYPE: {
+        const i = typeof v === 'string' ? TYPE_NAMES.indexOf(v as EventType) : -1;
+        if (i < 0) return false;
+        this.type = TYPE_NAMES[i];
+        return true;
+      }
+      case F:
+        if (typeof v !== 'string') return false;
+        this.f = v;
+        return true;
+      case KEY:
+        if (v !== null && typeof v !== 'string' && typeof v !== 'number') return false;
+        this.key = v ?? undefined;
+        return true;
+      case VALUE:
+        this.value = v;
+        return true;
+      case NODE:
+        if (v !== null && typeof v !== 'string') return false;
+        this.node = v ?? undefined;
+        return true;
+      default:
+        // ERROR
+        if (v !== null && typeof v !== 'string') return false;
+        this.error = v ?? undefined;
+        return true;
+    }
+  }
+
+  /** Skip JSON whitespace; the next byte, or -1 at the end of the line. */
+  private ws(): number {
+    const t = this.t;
+    let pos = this.pos;
+    while (pos < this.end) {
+      const c = t[pos];
+      if (c !== 32 && c !== 9 && c !== 13) {
+        this.pos = pos;
+        return c;
+      }
+      pos++;
+    }
+    this.pos = pos;
+    return -1;
+  }
+
+  /** Do the bytes at `at` spell the ASCII word `w`? */
+  private is(w: string, at: number): boolean {
+    const t = this.t;
+    for (let i = 0; i < w.length; i++) if (t[at + i] !== w.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** The field bit of the key at pos (its '"'), moving past it; 0 for any other key. */
+  private field(): number {
+    const t = this.t;
+    const start = this.pos + 1;
+    let end = start;
+    while (end < this.end && t[end] !== 34) {
+      if (t[end] === 92) return 0; // an escaped key: JSON.parse
+      end++;
+    }
+    if (end >= this.end) return 0;
+    this.pos = end + 1;
+    // by length and bytes (the common keys, compared byte by byte without a string)
+    const c0 = t[start];
+    switch (end - start) {
+      case 1:
+        return c0 === 102 ? F : 0; // f
+      case 3:
+        return c0 === 107 && t[start + 1] === 101 && t[start + 2] === 121 ? KEY : 0;
+      case 4: {
+        const c1 = t[start + 1];
+        const c2 = t[start + 2];
+        const c3 = t[start + 3];
+        if (c0 === 116 && c1 === 105 && c2 === 109 && c3 === 101) return TIME;
+        if (c0 === 116 && c1 === 121 && c2 === 112 && c3 === 101) return TYPE;
+        return c0 === 110 && c1 === 111 && c2 === 100 && c3 === 101 ? NODE : 0;
+      }
+      case 5:
+        if (c0 === 105) return this.is('index', start) ? INDEX : 0;
+        if (c0 === 118) return this.is('value', start) ? VALUE : 0;
+        return c0 === 101 && this.is('error', start) ? ERROR : 0;
+      case 7:
+        return c0 === 112 && this.is('process', start) ? PROCESS : 0;
+      default:
+        return 0;
+    }
+  }
+
+  /** A JSON integer of at most 15 digits (exact in a double); a fraction or an exponent is declined. */
+  private integer(): Got {
+    const t = this.t;
+    let pos = this.pos;
+    const neg = t[pos] === 45;
+    if (neg) pos++;
+    const digits = pos;
+    let v = 0;
+    while (pos < this.end) {
+      const c = t[pos];
+      if (c < 48 || c > 57) break;
+      v = v * 10 + (c - 48);
+      pos++;
+    }
+    const len = pos - digits;
+    if (len === 0 || len > 15 || (len > 1 && t[digits] === 48)) return BAIL; // none, too long, a leading zero
+    if (pos < this.end) {
+      const c = t[pos];
+      if (c === 46 || c === 101 || c === 69) return BAIL; // '.', 'e', 'E'
+    }
+    this.pos = pos;
+    return neg ? -v : v;
+  }
+
+  /** A JSON string (pos at its '"'); BAIL at a control character, a bad escape or no closing quote. */
+  private string(): Got {
+    const t = this.t;
+    const buf = t as Buffer;
+    let pos = this.pos + 1;
+    const start = pos;
+    let from = pos;
+    let out = '';
+    let escaped = false;
+    for (;;) {
+      if (pos >= this.end) return BAIL;
+      const d = t[pos];
+      if (d === 34) break;
+      if (d < 32) return BAIL;
+      if (d !== 92) {
+        pos++;
+        continue;
+      }
+      escaped = true;
+      out += buf.toString('utf8', from, pos);
+      const e = t[pos + 1];
+      const simple = e === undefined ? undefined : ESCAPES[e];
+      if (simple !== undefined) {
+        out += simple;
+        pos += 2;
+      } else if (e === 117) {
+        // \uXXXX (a lone surrogate too, as JSON.parse reads it)
+        const hex = buf.toString('latin1', pos + 2, pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex)) return BAIL;
+        out += String.fromCharCode(parseInt(hex, 16));
+        pos += 6;
+      } else {
+        return BAIL;
+      }
+      from = pos;
+    }
+    this.pos = pos + 1;
+    if (escaped) return out + buf.toString('utf8', from, pos);
+    return this.named(start, pos);
+  }
+
+  /** The string of bytes [start, end): one string per short name met (types, fs, nodes). */
+  private named(start: number, end: number): string {
+    const t = this.t;
+    const len = end - start;
+    if (len > 24) return (t as Buffer).toString('utf8', start, end);
+    const known = this.nameBytes;
+    for (let i = 0; i < known.length; i++) {
+      const b = known[i];
+      if (b.length !== len) continue;
+      let j = 0;
+      while (j < len && b[j] === t[start + j]) j++;
+      if (j === len) return this.names[i];
+    }
+    const s = (t as Buffer).toString('utf8', start, end);
+    if (known.length < 64) {
+      this.names.push(s);
+      known.push(Uint8Array.from(t.subarray(start, end)));
+    }
+    return s;
+  }
+
+  /** One value: null, true, false, an integer, a string, or an array of values. */
+  private read(depth: number): Got {
+    const t = this.t;
+    const c = t[this.pos];
+    if (c === 34) return this.string();
+    if ((c >= 48 && c <= 57) || c === 45) return this.integer();
+    if (c === 91) {
+      // '['
+      if (depth >= MAX_NESTING) return BAIL;
+      this.pos++;
+      const out: Json[] = [];
+      if (this.ws() === 93) {
+        this.pos++;
+        return out;
+      }
+      for (;;) {
+        if (this.ws() === -1) return BAIL;
+        const v = this.read(depth + 1);
+        if (v === BAIL) return BAIL;
+        out.push(v);
+        const d = this.ws();
+        this.pos++;
+        if (d === 93) return out; // ']'
+        if (d !== 44) return BAIL; // ','
+      }
+    }
+    if (c === 110 && this.is('null', this.pos)) {
+      this.pos += 4;
+      return null;
+    }
+    if (c === 116 && this.is('true', this.pos)) {
+      this.pos += 4;
+      return true;
+    }
+    if (c === 102 && this.is('false', this.pos)) {
+      this.pos += 5;
+      return false;
+    }
+    return BAIL; // an object, or anything else
+  }
+}

@@ -1,0 +1,109 @@
+// The fast readers' pairing (edn-paired.ts, jsonl-paired.ts): events given as fields go straight into ops, with the
+// checks HistoryValidator makes and the ops Pairer builds. take() answers false where the validator would refuse
+// the event: the fast reader then gives the history up, and the event-by-event reader says what is wrong.
+import type { EventType, HistoryEvent, Json, Key, NemesisEvent, Op, PairedHistory, Process } from './types.js';
+import { backwardsWarning, type InputWarning } from './validate.js';
+
+/** The fields of one event that pairing reads (a fast reader's own fields, or a validated event). */
+export interface EventFields {
+  readonly time: number;
+  readonly process: Process;
+  readonly type: EventType;
+  readonly f: string;
+  readonly key?: Key | undefined;
+  /** absent: null */
+  readonly value?: Json | undefined;
+  readonly node?: string | undefined;
+  readonly error?: string | undefined;
+  readonly retry?: unknown;
+  readonly retryOf?: unknown;
+}
+
+/** A history read and paired by a fast reader: what loadHistory makes of it event by event. */
+export interface PairedRead {
+  history: PairedHistory;
+  /** 1-based source line of each event, by event index */
+  lines: number[];
+  warnings: InputWarning[];
+}
+
+export class OpPairing {
+  private readonly ops: Op[] = [];
+  private readonly nemesis: NemesisEvent[] = [];
+  private readonly lines: number[] = [];
+  private readonly open = new Map<number, Op>();
+  private lastTime = 0;
+  private backwards = 0;
+  private first: { line: number; from: number; to: number } | null = null;
+
+  /** Events taken so far: the index of the next one. */
+  get count(): number {
+    return this.lines.length;
+  }
+
+  /** The time check of every event (nemesis ones too): false for a negative time. */
+  private timed(time: number, line: number): boolean {
+    if (time < 0) return false;
+    if (time < this.lastTime) {
+      this.backwards++;
+      this.first ??= { line, from: this.lastTime, to: time };
+    }
+    this.lastTime = time;
+    return true;
+  }
+
+  /** Take a nemesis event (kept as given); false when the validator would refuse it. */
+  takeNemesis(e: HistoryEvent, line: number): boolean {
+    if (e.index !== this.count || !this.timed(e.time, line)) return false;
+    this.lines.push(line);
+    this.nemesis.push(e as NemesisEvent);
+    return true;
+  }
+
+  /** Take the next client event (index = count, process a number); false when the validator would refuse it. */
+  take(e: EventFields, line: number): boolean {
+    const p = e.process as number;
+    const index = this.count;
+    if (!this.timed(e.time, line)) return false;
+    const pending = this.open.get(p);
+    if (e.type === 'invoke') {
+      if (pending !== undefined) return false; // a second invoke
+      const value = e.value ?? null;
+      const op: Op = {
+        process: p,
+        f: e.f,
+        type: 'info',
+        invokeValue: value,
+        value,
+        invokeIndex: index,
+        completeIndex: null,
+        invokeTime: e.time,
+        completeTime: null,
+      };
+      if (e.key !== undefined) op.key = e.key;
+      if (e.node !== undefined) op.node = e.node;
+      if (typeof e.retry === 'number') op.retry = e.retry;
+      if (typeof e.retryOf === 'number') op.retryOf = e.retryOf;
+      this.open.set(p, op);
+      this.ops.push(op);
+    } else {
+      if (pending === undefined || pending.f !== e.f || pending.key !== e.key) return false; // no invoke, or another f or key
+      this.open.delete(p);
+      pending.type = e.type;
+      pending.completeIndex = index;
+      pending.completeTime = e.time;
+      if (e.type === 'ok') pending.value = e.value ?? null;
+      if (e.node !== undefined) pending.node = e.node;
+      if (e.error !== undefined) pending.error = e.error;
+    }
+    this.lines.push(line);
+    return true;
+  }
+
+  /** The paired history, the lines, and the validator's warnings after `before` (the reader's own). */
+  result(before: InputWarning[] = []): PairedRead {
+    const warnings = [...before];
+    if (this.first !== null) warnings.push(backwardsWarning(this.first, this.backwards));
+    return { history: { ops: this.ops, nemesis: this.nemesis, events: this.lines.length }, lines: this.lines, warnings };
+  }
+}

@@ -1,6 +1,7 @@
 // The fast path of the EDN importer: a Jepsen history in its common shape (flat op maps with keyword keys and
 // plain values) read from its UTF-8 bytes straight into op fields, without a string or EDN values first. Anything
 // else (tags, sets, nested maps, odd fields, anything malformed) leaves the fast path: the full reader decides.
+import { EDN_ESCAPES, Names, QuotedString, wordAt } from './scan-bytes.js';
 import type { EventType, Json, Process } from './types.js';
 
 /** 1 for the ASCII codes that end an EDN token (as edn-reader.ts): whitespace, commas, brackets, quotes, ';'. */
@@ -13,9 +14,6 @@ const MAX_NESTING = 16;
 /** Returned by a value read when the text leaves the flat shape. */
 const BAIL = Symbol('bail');
 type Got = Json | typeof BAIL;
-
-/** The one-character string escapes, by the code after the backslash (as edn-reader.ts). */
-const ESCAPES: Record<number, string> = { 116: '\t', 114: '\r', 110: '\n', 92: '\\', 34: '"', 98: '\b', 102: '\f' };
 
 const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
 
@@ -56,9 +54,9 @@ export class FlatOps {
   private wrapped = false;
   private closer = 0;
   private readonly n: number;
-  /** the keywords met so far (a history has a handful): one string each, and its bytes */
-  private readonly names: string[] = [];
-  private readonly nameBytes: Uint8Array[] = [];
+  /** keywords, one string each (a history has a handful) */
+  private readonly names = new Names(32, Number.POSITIVE_INFINITY);
+  private readonly quoted = new QuotedString();
 
   /** `maxItem` bounds one op map's length in bytes (the full reader counts characters: where they differ it decides). */
   constructor(
@@ -128,35 +126,13 @@ export class FlatOps {
     return pos;
   }
 
-  /** Do the bytes at `at` spell the ASCII word `w`? */
-  private is(w: string, at: number): boolean {
-    const t = this.text;
-    for (let i = 0; i < w.length; i++) if (t[at + i] !== w.charCodeAt(i)) return false;
-    return true;
-  }
-
-  /** A keyword's name (pos at its ':'), one string per name; BAIL when there is none. */
+  /** A keyword's name (pos at its ':'); BAIL when there is none. */
   private keyword(): Got {
-    const t = this.text;
     const start = this.pos + 1;
     const end = this.tokenEnd(start);
     if (end === start) return BAIL;
     this.pos = end;
-    const len = end - start;
-    const known = this.nameBytes;
-    for (let i = 0; i < known.length; i++) {
-      const b = known[i];
-      if (b.length !== len) continue;
-      let j = 0;
-      while (j < len && b[j] === t[start + j]) j++;
-      if (j === len) return this.names[i];
-    }
-    const s = t.toString('utf8', start, end);
-    if (known.length < 32) {
-      this.names.push(s);
-      known.push(t.subarray(start, end));
-    }
-    return s;
+    return this.names.get(this.text, start, end);
   }
 
   /** A plain integer of at most 15 digits (exact in a double), as the full reader's own fast path reads it. */
@@ -184,42 +160,11 @@ export class FlatOps {
 
   /** A string (pos at its '"'), with the full reader's escapes; BAIL at a bad escape or no closing quote. */
   private string(): Got {
-    const t = this.text;
-    const n = this.n;
-    let pos = this.pos + 1;
-    let from = pos;
-    let out = '';
-    let lines = 0;
-    for (;;) {
-      if (pos >= n) return BAIL;
-      const d = t[pos];
-      if (d === 34) break;
-      if (d !== 92) {
-        if (d === 10) lines++;
-        pos++;
-        continue;
-      }
-      // a backslash
-      out += t.toString('utf8', from, pos);
-      const e = t[pos + 1];
-      const simple = e === undefined ? undefined : ESCAPES[e];
-      if (simple !== undefined) {
-        out += simple;
-        pos += 2;
-      } else if (e === 117) {
-        // \uXXXX
-        const hex = t.toString('latin1', pos + 2, pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) return BAIL;
-        out += String.fromCharCode(parseInt(hex, 16));
-        pos += 6;
-      } else {
-        return BAIL;
-      }
-      from = pos;
-    }
-    this.pos = pos + 1;
-    this.at += lines;
-    return out + t.toString('utf8', from, pos);
+    const q = this.quoted;
+    if (!q.read(this.text, this.pos, this.n, EDN_ESCAPES, false)) return BAIL;
+    this.pos = q.close + 1;
+    this.at += q.lines;
+    return q.escaped ? q.value : this.text.toString('utf8', q.start, q.close);
   }
 
   /** One value: nil, true, false, an integer, a keyword, a string, or a vector / list of values. */
@@ -249,15 +194,15 @@ export class FlatOps {
     }
     const end = this.tokenEnd(this.pos);
     const len = end - this.pos;
-    if (len === 3 && this.is('nil', this.pos)) {
+    if (len === 3 && wordAt(this.text, this.pos, 'nil')) {
       this.pos = end;
       return null;
     }
-    if (len === 4 && this.is('true', this.pos)) {
+    if (len === 4 && wordAt(this.text, this.pos, 'true')) {
       this.pos = end;
       return true;
     }
-    if (len === 5 && this.is('false', this.pos)) {
+    if (len === 5 && wordAt(this.text, this.pos, 'false')) {
       this.pos = end;
       return false;
     }
@@ -274,15 +219,15 @@ export class FlatOps {
       case 1:
         return t[start] === 102 ? F : 0;
       case 4:
-        if (this.is('type', start)) return TYPE;
-        if (this.is('time', start)) return TIME;
-        return this.is('node', start) ? NODE : 0;
+        if (wordAt(this.text, start, 'type')) return TYPE;
+        if (wordAt(this.text, start, 'time')) return TIME;
+        return wordAt(this.text, start, 'node') ? NODE : 0;
       case 5:
-        if (this.is('value', start)) return VALUE;
-        if (this.is('index', start)) return INDEX;
-        return this.is('error', start) ? ERROR : 0;
+        if (wordAt(this.text, start, 'value')) return VALUE;
+        if (wordAt(this.text, start, 'index')) return INDEX;
+        return wordAt(this.text, start, 'error') ? ERROR : 0;
       case 7:
-        return this.is('process', start) ? PROCESS : 0;
+        return wordAt(this.text, start, 'process') ? PROCESS : 0;
       default:
         return 0;
     }

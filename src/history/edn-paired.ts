@@ -4,7 +4,8 @@
 import { IndexCheck } from './edn.js';
 import { FlatOps } from './edn-flat.js';
 import type { ReadLimits } from './guards.js';
-import { OpPairing, type EventFields, type PairedRead } from './op-pairing.js';
+import { OpPairing, type PairedRead } from './op-pairing.js';
+import type { EventFields } from './pair.js';
 import type { HistoryEvent } from './types.js';
 
 /** Read and pair an EDN history of the flat shape from its (valid UTF-8) bytes; null when it is not one. */

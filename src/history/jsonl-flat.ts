@@ -1,6 +1,7 @@
 // The JSONL fast path's line scanner: one history event line of the common shape (the fields checkers read, with
 // integers of at most 15 digits, strings, null, booleans and arrays of them) read from its UTF-8 bytes into fields,
 // without JSON.parse or an event object. Any other line (another field, an object, a fraction…) is declined.
+import { JSON_ESCAPES, Names, QuotedString, wordAt } from './scan-bytes.js';
 import type { EventType, Json, Key, Process } from './types.js';
 
 const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
@@ -23,9 +24,6 @@ const VALUE = 64;
 const NODE = 128;
 const ERROR = 256;
 
-/** JSON's one-character escapes, by the code after the backslash. */
-const ESCAPES: Record<number, string> = { 34: '"', 92: '\\', 47: '/', 98: '\b', 102: '\f', 110: '\n', 114: '\r', 116: '\t' };
-
 /** The fields of the line last scanned, as the validator would type them (null key, node, error: absent). */
 export class JsonLine {
   index = 0;
@@ -41,9 +39,9 @@ export class JsonLine {
   private t: Uint8Array = new Uint8Array(0);
   private pos = 0;
   private end = 0;
-  /** short strings met so far (types, fs, nodes): one string each, and its bytes */
-  private readonly names: string[] = [];
-  private readonly nameBytes: Uint8Array[] = [];
+  /** short strings (types, fs, nodes), one string each */
+  private readonly names = new Names();
+  private readonly quoted = new QuotedString();
 
   /**
    * Scan the line in bytes [start, end) of `buf` (valid UTF-8, no newline): true when it is an event of the common
@@ -141,13 +139,6 @@ export class JsonLine {
     return -1;
   }
 
-  /** Do the bytes at `at` spell the ASCII word `w`? */
-  private is(w: string, at: number): boolean {
-    const t = this.t;
-    for (let i = 0; i < w.length; i++) if (t[at + i] !== w.charCodeAt(i)) return false;
-    return true;
-  }
-
   /** The field bit of the key at pos (its '"'), moving past it; 0 for any other key. */
   private field(): number {
     const t = this.t;
@@ -175,11 +166,11 @@ export class JsonLine {
         return c0 === 110 && c1 === 111 && c2 === 100 && c3 === 101 ? NODE : 0;
       }
       case 5:
-        if (c0 === 105) return this.is('index', start) ? INDEX : 0;
-        if (c0 === 118) return this.is('value', start) ? VALUE : 0;
-        return c0 === 101 && this.is('error', start) ? ERROR : 0;
+        if (c0 === 105) return wordAt(this.t, start, 'index') ? INDEX : 0;
+        if (c0 === 118) return wordAt(this.t, start, 'value') ? VALUE : 0;
+        return c0 === 101 && wordAt(this.t, start, 'error') ? ERROR : 0;
       case 7:
-        return c0 === 112 && this.is('process', start) ? PROCESS : 0;
+        return c0 === 112 && wordAt(this.t, start, 'process') ? PROCESS : 0;
       default:
         return 0;
     }
@@ -211,64 +202,11 @@ export class JsonLine {
 
   /** A JSON string (pos at its '"'); BAIL at a control character, a bad escape or no closing quote. */
   private string(): Got {
-    const t = this.t;
-    const buf = t as Buffer;
-    let pos = this.pos + 1;
-    const start = pos;
-    let from = pos;
-    let out = '';
-    let escaped = false;
-    for (;;) {
-      if (pos >= this.end) return BAIL;
-      const d = t[pos];
-      if (d === 34) break;
-      if (d < 32) return BAIL;
-      if (d !== 92) {
-        pos++;
-        continue;
-      }
-      escaped = true;
-      out += buf.toString('utf8', from, pos);
-      const e = t[pos + 1];
-      const simple = e === undefined ? undefined : ESCAPES[e];
-      if (simple !== undefined) {
-        out += simple;
-        pos += 2;
-      } else if (e === 117) {
-        // \uXXXX (a lone surrogate too, as JSON.parse reads it)
-        const hex = buf.toString('latin1', pos + 2, pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex)) return BAIL;
-        out += String.fromCharCode(parseInt(hex, 16));
-        pos += 6;
-      } else {
-        return BAIL;
-      }
-      from = pos;
-    }
-    this.pos = pos + 1;
-    if (escaped) return out + buf.toString('utf8', from, pos);
-    return this.named(start, pos);
-  }
-
-  /** The string of bytes [start, end): one string per short name met (types, fs, nodes). */
-  private named(start: number, end: number): string {
-    const t = this.t;
-    const len = end - start;
-    if (len > 24) return (t as Buffer).toString('utf8', start, end);
-    const known = this.nameBytes;
-    for (let i = 0; i < known.length; i++) {
-      const b = known[i];
-      if (b.length !== len) continue;
-      let j = 0;
-      while (j < len && b[j] === t[start + j]) j++;
-      if (j === len) return this.names[i];
-    }
-    const s = (t as Buffer).toString('utf8', start, end);
-    if (known.length < 64) {
-      this.names.push(s);
-      known.push(Uint8Array.from(t.subarray(start, end)));
-    }
-    return s;
+    const q = this.quoted;
+    const t = this.t as Buffer;
+    if (!q.read(t, this.pos, this.end, JSON_ESCAPES, true)) return BAIL;
+    this.pos = q.close + 1;
+    return q.escaped ? q.value : this.names.get(t, q.start, q.close);
   }
 
   /** One value: null, true, false, an integer, a string, or an array of values. */
@@ -297,15 +235,15 @@ export class JsonLine {
         if (d !== 44) return BAIL; // ','
       }
     }
-    if (c === 110 && this.is('null', this.pos)) {
+    if (c === 110 && wordAt(this.t, this.pos, 'null')) {
       this.pos += 4;
       return null;
     }
-    if (c === 116 && this.is('true', this.pos)) {
+    if (c === 116 && wordAt(this.t, this.pos, 'true')) {
       this.pos += 4;
       return true;
     }
-    if (c === 102 && this.is('false', this.pos)) {
+    if (c === 102 && wordAt(this.t, this.pos, 'false')) {
       this.pos += 5;
       return false;
     }

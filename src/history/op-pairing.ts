@@ -1,23 +1,9 @@
 // The fast readers' pairing (edn-paired.ts, jsonl-paired.ts): events given as fields go straight into ops, with the
 // checks HistoryValidator makes and the ops Pairer builds. take() answers false where the validator would refuse
 // the event: the fast reader then gives the history up, and the event-by-event reader says what is wrong.
-import type { EventType, HistoryEvent, Json, Key, NemesisEvent, Op, PairedHistory, Process } from './types.js';
+import { completeOp, openOp, type EventFields } from './pair.js';
+import type { HistoryEvent, NemesisEvent, Op, PairedHistory } from './types.js';
 import { backwardsWarning, type InputWarning } from './validate.js';
-
-/** The fields of one event that pairing reads (a fast reader's own fields, or a validated event). */
-export interface EventFields {
-  readonly time: number;
-  readonly process: Process;
-  readonly type: EventType;
-  readonly f: string;
-  readonly key?: Key | undefined;
-  /** absent: null */
-  readonly value?: Json | undefined;
-  readonly node?: string | undefined;
-  readonly error?: string | undefined;
-  readonly retry?: unknown;
-  readonly retryOf?: unknown;
-}
 
 /** A history read and paired by a fast reader: what loadHistory makes of it event by event. */
 export interface PairedRead {
@@ -68,33 +54,13 @@ export class OpPairing {
     const pending = this.open.get(p);
     if (e.type === 'invoke') {
       if (pending !== undefined) return false; // a second invoke
-      const value = e.value ?? null;
-      const op: Op = {
-        process: p,
-        f: e.f,
-        type: 'info',
-        invokeValue: value,
-        value,
-        invokeIndex: index,
-        completeIndex: null,
-        invokeTime: e.time,
-        completeTime: null,
-      };
-      if (e.key !== undefined) op.key = e.key;
-      if (e.node !== undefined) op.node = e.node;
-      if (typeof e.retry === 'number') op.retry = e.retry;
-      if (typeof e.retryOf === 'number') op.retryOf = e.retryOf;
+      const op = openOp(e, index);
       this.open.set(p, op);
       this.ops.push(op);
     } else {
       if (pending === undefined || pending.f !== e.f || pending.key !== e.key) return false; // no invoke, or another f or key
       this.open.delete(p);
-      pending.type = e.type;
-      pending.completeIndex = index;
-      pending.completeTime = e.time;
-      if (e.type === 'ok') pending.value = e.value ?? null;
-      if (e.node !== undefined) pending.node = e.node;
-      if (e.error !== undefined) pending.error = e.error;
+      completeOp(pending, e, index);
     }
     this.lines.push(line);
     return true;

@@ -1,6 +1,52 @@
 // Pairs a validated event stream into client ops: each invoke with the next event of its process.
 // Never-completed invokes become info ops; nemesis events are kept apart. Streaming (Pairer) or at once.
-import type { HistoryEvent, NemesisEvent, Op, PairedHistory } from './types.js';
+import type { EventType, HistoryEvent, Json, Key, NemesisEvent, Op, PairedHistory, Process } from './types.js';
+
+/** The fields of one event that pairing reads (a validated event, or a fast reader's own fields). */
+export interface EventFields {
+  readonly time: number;
+  readonly process: Process;
+  readonly type: EventType;
+  readonly f: string;
+  readonly key?: Key | undefined;
+  /** absent: null */
+  readonly value?: Json | undefined;
+  readonly node?: string | undefined;
+  readonly error?: string | undefined;
+  readonly retry?: unknown;
+  readonly retryOf?: unknown;
+}
+
+/** The op an invoke (event `index`) opens: indeterminate (info) until its completion comes. */
+export function openOp(e: EventFields, index: number): Op {
+  const value = e.value ?? null;
+  const op: Op = {
+    process: e.process as number,
+    f: e.f,
+    type: 'info',
+    invokeValue: value,
+    value,
+    invokeIndex: index,
+    completeIndex: null,
+    invokeTime: e.time,
+    completeTime: null,
+  };
+  if (e.key !== undefined) op.key = e.key;
+  if (e.node !== undefined) op.node = e.node;
+  if (typeof e.retry === 'number') op.retry = e.retry;
+  if (typeof e.retryOf === 'number') op.retryOf = e.retryOf;
+  return op;
+}
+
+/** Complete an open op with its completion (event `index`): its outcome, and an ok op's value. */
+export function completeOp(op: Op, e: EventFields, index: number): void {
+  op.type = e.type as Op['type'];
+  op.completeIndex = index;
+  op.completeTime = e.time;
+  if (e.type === 'ok') op.value = e.value ?? null;
+  if (e.node !== undefined) op.node = e.node;
+  if (e.error !== undefined) op.error = e.error;
+}
 
 /** Pairs events one at a time, so a reader need not keep the events themselves. */
 export class Pairer {
@@ -18,22 +64,7 @@ export class Pairer {
       return;
     }
     if (e.type === 'invoke') {
-      const value = e.value ?? null;
-      const op: Op = {
-        process: p,
-        f: e.f,
-        type: 'info',
-        invokeValue: value,
-        value,
-        invokeIndex: e.index,
-        completeIndex: null,
-        invokeTime: e.time,
-        completeTime: null,
-      };
-      if (e.key !== undefined) op.key = e.key;
-      if (e.node !== undefined) op.node = e.node;
-      if (typeof e.retry === 'number') op.retry = e.retry;
-      if (typeof e.retryOf === 'number') op.retryOf = e.retryOf;
+      const op = openOp(e, e.index);
       this.open.set(p, op);
       this.ops.push(op);
       return;
@@ -41,12 +72,7 @@ export class Pairer {
     const op = this.open.get(p);
     if (!op) throw new Error(`event ${e.index}: ${e.type} of process ${p} has no invoke`);
     this.open.delete(p);
-    op.type = e.type;
-    op.completeIndex = e.index;
-    op.completeTime = e.time;
-    if (e.type === 'ok') op.value = e.value ?? null;
-    if (e.node !== undefined) op.node = e.node;
-    if (e.error !== undefined) op.error = e.error;
+    completeOp(op, e, e.index);
   }
 
   /** The paired history of the events taken so far. */

@@ -1,5 +1,6 @@
 // Runs the proxy server as its own child process (its work stays off the caller's event loop).
-// From dist/ it runs `node dist/src/proxy/main.js`; from TS sources `node --import tsx src/proxy/main.ts`.
+// Compiled, it runs `node proxy-main.js` beside this module (dist/src/proxy/, or the bundle's dist/cli/); from TS
+// sources `node --import tsx src/proxy/proxy-main.ts`.
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -24,9 +25,9 @@ function childCommand(): string[] {
   const here = dirname(self);
   if (self.endsWith('.ts')) {
     const tsx = createRequire(import.meta.url).resolve('tsx');
-    return ['--import', pathToFileURL(tsx).href, join(here, 'main.ts')];
+    return ['--import', pathToFileURL(tsx).href, join(here, 'proxy-main.ts')];
   }
-  return [join(here, 'main.js')];
+  return [join(here, 'proxy-main.js')];
 }
 
 /** True if `pid` is gone (or a zombie nobody reaped yet). */

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const MAIN = join(ROOT, 'dist/src/cli/main.js');
+const MAIN = join(ROOT, 'dist/cli/faultline.js');
 
 function newest(dir: string): number {
   let t = 0;
@@ -19,15 +19,14 @@ function newest(dir: string): number {
   return t;
 }
 
-/** Build dist/ unless it is newer than every source file; throws when there is still no CLI afterwards. */
+/** Build dist/ (and its bundle) unless the bundle is newer than every source file; throws when the build fails. */
 export function ensureBuilt(): void {
   const sources = Math.max(...['src', 'checkers', 'workloads', 'nemesis'].map((d) => newest(join(ROOT, d))));
   if (existsSync(MAIN) && statSync(MAIN).mtimeMs >= sources) return;
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
-    cwd: ROOT,
-    encoding: 'utf8',
-  });
-  if (!existsSync(MAIN)) throw new Error(`build failed:\n${r.stdout}${r.stderr}`);
+  // as `npm run build`: tsc, then the bundle of what it compiled
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, encoding: 'utf8' });
+  const bundle = spawnSync(process.execPath, ['--import', 'tsx', join(ROOT, 'tools/bundle.ts')], { cwd: ROOT, encoding: 'utf8' });
+  if (!existsSync(MAIN) || statSync(MAIN).mtimeMs < sources) throw new Error(`build failed:\n${tsc.stdout}${tsc.stderr}${bundle.stdout}${bundle.stderr}`);
 }
 
 export interface CliRun {

@@ -1,31 +1,15 @@
 // The fast path of the EDN importer: a Jepsen history in its common shape (flat op maps with keyword keys and
 // plain values) read from its UTF-8 bytes straight into op fields, without a string or EDN values first. Anything
 // else (tags, sets, nested maps, odd fields, anything malformed) leaves the fast path: the full reader decides.
-import { EDN_ESCAPES, Names, QuotedString, wordAt } from './scan-bytes.js';
+import { BAIL, EDN_ESCAPES, eventType, FIELD, MAX_NESTING, Names, QuotedString, wordAt, type Got } from './scan-bytes.js';
 import type { EventType, Json, Process } from './types.js';
+
+// the field bits as constants (a property read per field would cost the reader's first, unoptimised runs)
+const { process: PROCESS, type: TYPE, f: F, value: VALUE, time: TIME, index: INDEX, node: NODE, error: ERROR } = FIELD;
 
 /** 1 for the ASCII codes that end an EDN token (as edn-reader.ts): whitespace, commas, brackets, quotes, ';'. */
 const DELIMITER = new Uint8Array(128);
 for (const c of ' ,\n\t\r\f()[]{}";') DELIMITER[c.charCodeAt(0)] = 1;
-
-/** Nesting of vectors in a value the fast path reads (deeper: the full reader, which bounds it properly). */
-const MAX_NESTING = 16;
-
-/** Returned by a value read when the text leaves the flat shape. */
-const BAIL = Symbol('bail');
-type Got = Json | typeof BAIL;
-
-const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
-
-// field bits of an op map (a repeated field leaves the fast path: the full reader keeps the last)
-const PROCESS = 1;
-const TYPE = 2;
-const F = 4;
-const VALUE = 8;
-const TIME = 16;
-const INDEX = 32;
-const NODE = 64;
-const ERROR = 128;
 
 /**
  * The op maps of a history in the flat shape, one at a time: a vector or list of op maps, or op maps one after
@@ -264,9 +248,9 @@ export class FlatOps {
           else return false; // no process (read as a non-client event), or a bad one
           break;
         case TYPE: {
-          const i = typeof v === 'string' ? TYPE_NAMES.indexOf(v as EventType) : -1;
-          if (i < 0) return false;
-          this.type = TYPE_NAMES[i];
+          const type = eventType(v);
+          if (type === null) return false;
+          this.type = type;
           break;
         }
         case F:

@@ -1,28 +1,11 @@
 // The JSONL fast path's line scanner: one history event line of the common shape (the fields checkers read, with
 // integers of at most 15 digits, strings, null, booleans and arrays of them) read from its UTF-8 bytes into fields,
 // without JSON.parse or an event object. Any other line (another field, an object, a fraction…) is declined.
-import { JSON_ESCAPES, Names, QuotedString, wordAt } from './scan-bytes.js';
+import { BAIL, eventType, FIELD, JSON_ESCAPES, MAX_NESTING, Names, QuotedString, wordAt, type Got } from './scan-bytes.js';
 import type { EventType, Json, Key, Process } from './types.js';
 
-const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
-
-/** Nesting of arrays in a value the scanner reads (deeper: JSON.parse, which bounds it properly). */
-const MAX_NESTING = 16;
-
-/** Returned by a value read when the line leaves the common shape. */
-const BAIL = Symbol('bail');
-type Got = Json | typeof BAIL;
-
-// field bits (a repeated field is declined: JSON.parse keeps the last)
-const INDEX = 1;
-const TIME = 2;
-const PROCESS = 4;
-const TYPE = 8;
-const F = 16;
-const KEY = 32;
-const VALUE = 64;
-const NODE = 128;
-const ERROR = 256;
+// the field bits as constants (a property read per field would cost the reader's first, unoptimised runs)
+const { index: INDEX, time: TIME, process: PROCESS, type: TYPE, f: F, key: KEY, value: VALUE, node: NODE, error: ERROR } = FIELD;
 
 /** The fields of the line last scanned, as the validator would type them (null key, node, error: absent). */
 export class JsonLine {
@@ -95,9 +78,9 @@ export class JsonLine {
         else return false;
         return true;
       case TYPE: {
-        const i = typeof v === 'string' ? TYPE_NAMES.indexOf(v as EventType) : -1;
-        if (i < 0) return false;
-        this.type = TYPE_NAMES[i];
+        const type = eventType(v);
+        if (type === null) return false;
+        this.type = type;
         return true;
       }
       case F:

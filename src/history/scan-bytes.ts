@@ -1,5 +1,25 @@
 // Byte-level pieces of the fast readers (edn-flat.ts, jsonl-flat.ts): words compared in place, the short strings a
-// history repeats (types, fs, keywords) decoded once each, and quoted strings with their backslash escapes.
+// history repeats (types, fs, keywords) decoded once each, quoted strings with their backslash escapes, and what
+// both know of an event's fields.
+import type { EventType, Json } from './types.js';
+
+/** Returned by a fast reader's value read when the text leaves the common shape. */
+export const BAIL = Symbol('bail');
+export type Got = Json | typeof BAIL;
+
+/** How deep a fast reader follows nested vectors (deeper: the full reader, which bounds it properly). */
+export const MAX_NESTING = 16;
+
+/** The event fields a fast reader knows, one bit each (a field given twice leaves the fast path). */
+export const FIELD = { index: 1, time: 2, process: 4, type: 8, f: 16, key: 32, value: 64, node: 128, error: 256 } as const;
+
+const TYPE_NAMES: readonly EventType[] = ['invoke', 'ok', 'fail', 'info'];
+
+/** The event type a value names (one string each), or null. */
+export function eventType(v: Json): EventType | null {
+  const i = typeof v === 'string' ? TYPE_NAMES.indexOf(v as EventType) : -1;
+  return i < 0 ? null : TYPE_NAMES[i];
+}
 
 /** Do the bytes at `at` spell the ASCII word `w`? */
 export function wordAt(t: Uint8Array, at: number, w: string): boolean {

@@ -17,6 +17,8 @@ class LinePairing {
   readonly pairing = new OpPairing();
   private readonly scanner = new JsonLine();
   line = 0;
+  /** bytes of the first line not in the buffer (its byte order mark) that the line limit counts */
+  firstExtra = 0;
 
   constructor(
     private readonly file: string,
@@ -38,7 +40,7 @@ class LinePairing {
   /** One line, bytes [start, end) without its newline. */
   one(buf: Buffer, start: number, end: number): boolean {
     const line = ++this.line;
-    if (end - start > this.maxLine) return false;
+    if (end - start + (line === 1 ? this.firstExtra : 0) > this.maxLine) return false;
     const first = start < end ? buf[start] : 32;
     const s = this.scanner;
     if (first === 123 && s.scan(buf, start, end) && s.process !== 'nemesis') {
@@ -80,13 +82,18 @@ export function pairJsonlFile(path: string, file: string, limits: ReadLimits): P
       if (n === 0) break;
       let buf: Buffer = carry === null ? chunk.subarray(0, n) : Buffer.concat([carry, chunk.subarray(0, n)]);
       carry = null;
+      let bom = false;
       if (firstChunk) {
         firstChunk = false;
-        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3); // a byte order mark
+        bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
+        if (bom) buf = buf.subarray(3); // a byte order mark
       }
+      // the event reader counts a byte order mark towards the limit of a first line it holds past its chunk: a first
+      // line that long with the mark is left to it
+      if (bom) p.firstExtra = 3;
       const nl = buf.lastIndexOf(10);
       if (nl < 0) {
-        if (buf.length > limits.maxLineBytes) return null;
+        if (buf.length + (p.line === 0 ? p.firstExtra : 0) > limits.maxLineBytes) return null;
         carry = Buffer.from(buf);
         continue;
       }

@@ -1,7 +1,6 @@
-// The JSONL fast path all the way to ops: a history file read chunk by chunk and paired as it is read
-// (op-pairing.ts), each line of the common shape scanned from its bytes (jsonl-flat.ts), any other line parsed and
-// checked as the event reader does. Anything the event reader would refuse or warn of beyond a time going
-// backwards returns null: the file is then read event by event, which says what is wrong.
+// The JSONL fast path all the way to ops: a file paired as it is read (op-pairing.ts), lines of the common shape
+// scanned from their bytes (jsonl-flat.ts), others parsed as the event reader does. Anything it would refuse or warn
+// of (but a time going backwards) returns null: the file is then read event by event, which says what is wrong.
 import { closeSync, constants as fsConstants, fstatSync, openSync, readSync } from 'node:fs';
 import { isUtf8 } from 'node:buffer';
 import type { ReadLimits } from './guards.js';

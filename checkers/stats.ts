@@ -75,8 +75,7 @@ export function checkStats(history: PairedHistory): StatsResult {
     const error = text.length > MAX_ERROR_CHARS ? text.slice(0, MAX_ERROR_CHARS) : text;
     let same = byError.get(error);
     if (same === undefined) byError.set(error, (same = []));
-    let kind: ErrorKind | undefined;
-    for (const k of same) if (k.type === op.type && k.f === op.f) kind = k;
+    let kind = same.find((k) => k.type === op.type && k.f === op.f);
     if (kind === undefined) {
       same.push((kind = { type: op.type, f: op.f, error, count: 0, nodes: {}, first: op.invokeIndex }));
       kindCount++;

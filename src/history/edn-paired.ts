@@ -1,12 +1,11 @@
 // The EDN fast path all the way to ops: a history in the flat shape (edn-flat.ts) paired as it is read
 // (op-pairing.ts). Whatever the validator would refuse, or the flat reader cannot read, returns null: the history is
 // then read event by event (the same ops; the errors from there).
-import { IndexCheck } from './edn.js';
+import { flatEvent, IndexCheck } from './edn.js';
 import { FlatOps } from './edn-flat.js';
 import type { ReadLimits } from './guards.js';
 import { OpPairing, type PairedRead } from './op-pairing.js';
 import type { EventFields } from './pair.js';
-import type { HistoryEvent } from './types.js';
 
 /** Read and pair an EDN history of the flat shape from its (valid UTF-8) bytes; null when it is not one. */
 export function pairFlatEdn(bytes: Buffer, file: string, limits: ReadLimits): PairedRead | null {
@@ -19,10 +18,7 @@ export function pairFlatEdn(bytes: Buffer, file: string, limits: ReadLimits): Pa
     index.note(r.index, i, r.line);
     r.time ??= i; // no :time: the event's position, as the importer numbers it
     if (r.process === 'nemesis') {
-      const e: HistoryEvent = { index: i, time: r.time, process: 'nemesis', type: r.type, f: r.f, value: r.value };
-      if (r.node !== undefined) e.node = r.node;
-      if (r.error !== undefined) e.error = r.error;
-      if (!pairing.takeNemesis(e, r.line)) return null;
+      if (!pairing.takeNemesis(flatEvent(r, i), r.line)) return null;
     } else if (!pairing.take(r as EventFields, r.line)) {
       return null;
     }

@@ -162,7 +162,15 @@ export class IndexCheck {
   }
 }
 
-/** The events of a history in the flat shape (exactly what eventOf makes of the same maps), or null when it is not. */
+/** The event of the op map `ops` just read, at position `i`: exactly what eventOf makes of the same map. */
+export function flatEvent(ops: FlatOps, i: number): HistoryEvent {
+  const e: HistoryEvent = { index: i, time: ops.time ?? i, process: ops.process, type: ops.type, f: ops.f, value: ops.value };
+  if (ops.node !== undefined) e.node = ops.node;
+  if (ops.error !== undefined) e.error = ops.error;
+  return e;
+}
+
+/** The events of a history in the flat shape, or null when it is not. */
 function flatHistory(bytes: Buffer, file: string, limits: ReadLimits): EdnHistory | null {
   const ops = new FlatOps(bytes, limits.maxLineBytes);
   const events: HistoryEvent[] = [];
@@ -174,10 +182,7 @@ function flatHistory(bytes: Buffer, file: string, limits: ReadLimits): EdnHistor
     // an :index out of order: the full reader reports it (or an error it meets first)
     if (!index.fits(ops.index)) return null;
     index.note(ops.index, i, ops.line);
-    const e: HistoryEvent = { index: i, time: ops.time ?? i, process: ops.process, type: ops.type, f: ops.f, value: ops.value };
-    if (ops.node !== undefined) e.node = ops.node;
-    if (ops.error !== undefined) e.error = ops.error;
-    events.push(e);
+    events.push(flatEvent(ops, i));
     lines.push(ops.line);
   }
   return { events, lines, warnings: index.warnings() };

@@ -19,7 +19,7 @@ export class JsonLine {
   node: string | undefined;
   error: string | undefined;
 
-  private t: Uint8Array = new Uint8Array(0);
+  private t: Buffer = Buffer.alloc(0);
   private pos = 0;
   private end = 0;
   /** short strings (types, fs, nodes), one string each */
@@ -186,7 +186,7 @@ export class JsonLine {
   /** A JSON string (pos at its '"'); BAIL at a control character, a bad escape or no closing quote. */
   private string(): Got {
     const q = this.quoted;
-    const t = this.t as Buffer;
+    const t = this.t;
     if (!q.read(t, this.pos, this.end, JSON_ESCAPES, true)) return BAIL;
     this.pos = q.close + 1;
     return q.escaped ? q.value : this.names.get(t, q.start, q.close);

@@ -81,15 +81,15 @@ export function pairJsonlFile(path: string, file: string, limits: ReadLimits): P
       if (n === 0) break;
       let buf: Buffer = carry === null ? chunk.subarray(0, n) : Buffer.concat([carry, chunk.subarray(0, n)]);
       carry = null;
-      let bom = false;
       if (firstChunk) {
         firstChunk = false;
-        bom = buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf;
-        if (bom) buf = buf.subarray(3); // a byte order mark
+        if (buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) {
+          // a byte order mark: the event reader counts it towards the limit of a first line it holds past its chunk,
+          // so a first line that long with the mark is left to it
+          buf = buf.subarray(3);
+          p.firstExtra = 3;
+        }
       }
-      // the event reader counts a byte order mark towards the limit of a first line it holds past its chunk: a first
-      // line that long with the mark is left to it
-      if (bom) p.firstExtra = 3;
       const nl = buf.lastIndexOf(10);
       if (nl < 0) {
         if (buf.length + (p.line === 0 ? p.firstExtra : 0) > limits.maxLineBytes) return null;

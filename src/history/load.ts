@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { EXIT, InputError, UserError } from '../util/exit.js';
-import { readEdnHistory } from './edn.js';
+import { parseEdnHistory, readEdnHistory } from './edn.js';
 import { pairFlatEdn } from './edn-paired.js';
 import { pairJsonlFile } from './jsonl-paired.js';
 import type { PairedRead } from './op-pairing.js';
@@ -200,9 +200,10 @@ class SourceReader {
     const bytes = Buffer.concat(this.held);
     const bad = utf8Problem(bytes, 1);
     if (bad !== null) throw new InputError(name, bad.line, bad.what);
+    // a whole-EDN reader that declined has scanned the flat shape already: the full reader then, not the flat one again
     const taken = this.wholeEdn?.(bytes);
     if (taken != null) return { format: 'edn', warnings: taken.map((w) => `${name}:${w.line}: ${w.what}`) };
-    const parsed = readEdnHistory(bytes, name, this.limits);
+    const parsed = this.wholeEdn ? parseEdnHistory(bytes.toString('utf8'), name, this.limits) : readEdnHistory(bytes, name, this.limits);
     const validator = new HistoryValidator(name);
     parsed.events.forEach((e, i) => {
       const line = parsed.lines[i] ?? 0;

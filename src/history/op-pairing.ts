@@ -38,9 +38,9 @@ export class OpPairing {
     return true;
   }
 
-  /** Take a nemesis event (kept as given); false when the validator would refuse it. */
+  /** Take the next nemesis event (kept as given; index = count, as the caller checks); false when the validator would refuse it. */
   takeNemesis(e: HistoryEvent, line: number): boolean {
-    if (e.index !== this.count || !this.timed(e.time, line)) return false;
+    if (!this.timed(e.time, line)) return false;
     this.lines.push(line);
     this.nemesis.push(e as NemesisEvent);
     return true;

@@ -159,6 +159,32 @@ export default async function (): Promise<void> {
       process.stdout.write(`| ${name} | ${s(t.default)} | ${s(t.one)} | ${s(t.forced)} | ${(t.one / t.forced).toFixed(2)} |\n`);
     }
     process.stdout.write('\n');
+
+    // V8's inlining: off while a check is start-up bound (src/cli/inlining.ts); it must pay on small checks and cost
+    // little on a small history whose search runs long (inlining comes back on partway through it)
+    writeJsonl(path('cas-wide-2k.jsonl'), simulate(randomPlan(6, { model: 'cas-register', processes: 20, keys: 0, ops: 2_000, infoRate: 0.05, failRate: 0.05, meanDuration: 20 })));
+    process.stdout.write(
+      `Inlining, whole process, best of ${ROUNDS}, runs interleaved: default (V8's inlining off for inputs up to 8 MiB, back on once a search outlasts its first steps), FAULTLINE_INLINING=on (V8's default throughout):\n\n`,
+    );
+    process.stdout.write('| history | default (s) | FAULTLINE_INLINING=on (s) | on / default |\n|---|---:|---:|---:|\n');
+    const inlining = { ...process.env, FAULTLINE_INLINING: 'on' };
+    for (const [name, model, p] of [
+      ['Knossos corpus, 120 files', 'cas-register', KNOSSOS],
+      ['cas-register, 1 key, 5k ops', 'cas-register', path('cas-5000.jsonl')],
+      ['cas-register, 1 key, 20k ops', 'cas-register', path('cas-20000.jsonl')],
+      ['the kv history above (stops at the anomaly)', 'kv', path('pathological-kv.jsonl')],
+      ['cas-register, 1 key, 2k ops, 20 processes, long ops (a search of seconds)', 'cas-register', path('cas-wide-2k.jsonl')],
+    ] as const) {
+      if (p === KNOSSOS && !existsSync(KNOSSOS)) continue;
+      const args = [BIN, 'check', '--model', model, '--json', p];
+      const t = { default: Infinity, on: Infinity };
+      for (let i = 0; i < ROUNDS; i++) {
+        t.default = Math.min(t.default, runProcess(args).ms);
+        t.on = Math.min(t.on, runProcess(args, inlining).ms);
+      }
+      process.stdout.write(`| ${name} | ${s(t.default)} | ${s(t.on)} | ${(t.on / t.default).toFixed(2)} |\n`);
+    }
+    process.stdout.write('\n');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -81,6 +81,8 @@ const CHECK_EVERY = 1024;
 const FIRST_SLICE = 1 << 15;
 const SLICE_PER_OP = 64;
 const SLICE_GROWTH = 4;
+/** A search past this many steps is a long one (ScheduleOptions.onLongSearch). */
+const LONG_SEARCH_STEPS = 1 << 13;
 /** A worker thread takes half of the keys left after the first round only when that round took this long. */
 const WORKER_AFTER_MS = 150;
 
@@ -521,6 +523,8 @@ interface ScheduleOptions {
   flags?: Int32Array;
   /** after the first round: may take some of the pending keys away (to a worker); returns those kept */
   offload?: (pending: Sub[], elapsedMs: number) => Sub[];
+  /** called once, when a key's search outlasts its first slice (CheckContext.onLongSearch) */
+  onLongSearch?: () => void;
 }
 
 /** Search the keys of `subs` (cost order) in rounds of growing slices; see checkLinearizability. */
@@ -562,7 +566,18 @@ function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutc
         sub.search = new KeySearch(sub, compile(sub.ops), o.maxStates, false);
         live.push(sub);
       }
-      let outcome = sub.search.run(sub.slice, o.deadline, o.memoryBytes - liveBytes(sub), flags);
+      let outcome: RunOutcome;
+      if (o.onLongSearch !== undefined && sub.slice > LONG_SEARCH_STEPS) {
+        // the first steps, then the hint if the search goes on (the rest of the slice is the same search)
+        outcome = sub.search.run(LONG_SEARCH_STEPS, o.deadline, o.memoryBytes - liveBytes(sub), flags);
+        if (outcome === 'slice') {
+          o.onLongSearch();
+          o.onLongSearch = undefined;
+          outcome = sub.search.run(sub.slice - LONG_SEARCH_STEPS, o.deadline, o.memoryBytes - liveBytes(sub), flags);
+        }
+      } else {
+        outcome = sub.search.run(sub.slice, o.deadline, o.memoryBytes - liveBytes(sub), flags);
+      }
       while (outcome === 'memory') {
         // over the memory budget: give up on the biggest search alive (this one or another)
         let biggest = sub;
@@ -674,6 +689,7 @@ export function checkLinearizability<S>(history: PairedHistory, model: Model<S>,
     memoryBytes: DEFAULT_CACHE_BYTES,
     flags,
   };
+  if (ctx.onLongSearch !== undefined) options.onLongSearch = ctx.onLongSearch;
   if (name !== null) {
     options.offload = (pending, elapsed) => {
       if (!workersForced() && (elapsed < WORKER_AFTER_MS || deadline - performance.now() < 2 * WORKER_AFTER_MS)) return pending;

@@ -56,7 +56,9 @@ export interface StatsResult extends CheckResult, OutcomeCounts {
 /** Count client op outcomes; nemesis events are counted apart. */
 export function checkStats(history: PairedHistory): StatsResult {
   const total = zero();
-  const byF: Record<string, OutcomeCounts> = {};
+  // counts by f in a Map: an object's hidden class would differ with each history's order of fs, and the optimized
+  // loop would be thrown away (deoptimized) at every new one
+  const byF = new Map<string, OutcomeCounts>();
   // error kinds by their text, then by type and f (no key is built per op: the texts can be long)
   const byError = new Map<string, ErrorKind[]>();
   let kindCount = 0;
@@ -65,7 +67,9 @@ export function checkStats(history: PairedHistory): StatsResult {
   for (const op of history.ops) {
     if (op.f !== lastF) {
       lastF = op.f;
-      c = byF[op.f] ??= zero();
+      let counts = byF.get(op.f);
+      if (counts === undefined) byF.set(op.f, (counts = zero()));
+      c = counts;
     }
     const pending = op.completeIndex === null;
     count(c, op.type, pending);
@@ -89,8 +93,8 @@ export function checkStats(history: PairedHistory): StatsResult {
     .flat()
     .sort((a, b) => b.count - a.count || a.first - b.first)
     .slice(0, MAX_ERROR_KINDS);
-  const result: StatsResult = { valid: true, ...total, byF, errors, errorKinds: kindCount, nemesis: history.nemesis.length };
-  const warnings = Object.entries(byF)
+  const result: StatsResult = { valid: true, ...total, byF: Object.fromEntries(byF), errors, errorKinds: kindCount, nemesis: history.nemesis.length };
+  const warnings = [...byF]
     .filter(([, c]) => c.ok === 0)
     .map(([f, c]) => `no ${f} succeeded (${c.count} attempted: ${c.fail} failed, ${c.info} indeterminate)`);
   if (warnings.length > 0) result.warnings = warnings;

@@ -1,7 +1,7 @@
 // `faultline check` implementation: load each history; with --model, validate its ops for the model and run the
 // model's checkers; without, judge a run directory with its workload's checker suite over the inputs the run
 // stored (as `faultline run` judged it). Prints one line (or JSON object) per history; returns the highest status.
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { checkerFor, isCheckModel, opProblemFor, type CheckModel } from '../../checkers/index.js';
@@ -9,12 +9,13 @@ import type { SuiteResult } from '../../checkers/suite.js';
 import type { CheckContext, CheckResult, Validity } from '../../checkers/types.js';
 import { finalBeside, readFinalFile } from '../history/final-reads.js';
 import { MiB } from '../history/guards.js';
-import { displayName, expandSources, loadHistory, type LoadedHistory } from '../history/load.js';
+import { displayName, expandSources, loadHistory, type LoadedHistory, type Source } from '../history/load.js';
 // the store's readers alone (its writers are the runner's)
 import { RUN_FILES, type TestDescription } from '../store/files.js';
 import { readResults, readTest } from '../store/read.js';
 import { DEFAULT_MAX_LINE_MIB, type CheckOptions } from './commands/check.js';
 import { EXIT, InputError, UsageError, UserError } from '../util/exit.js';
+import { inliningIsOff, inliningOff, inliningOn, startsWithoutInlining } from './inlining.js';
 import { explainResult, txnOptionsFrom } from './txn-options.js';
 
 export interface CheckIo {
@@ -217,6 +218,7 @@ async function checkModel(file: string, model: CheckModel, opts: CheckOptions, s
     const finalFile = finalFileFor(file, opts.final);
     const ctx: CheckContext = opts.timeLimit > 0 ? { timeLimitMs: opts.timeLimit * 1000 } : {};
     if (opts.allKeys === true) ctx.allKeys = true;
+    if (inliningIsOff()) ctx.onLongSearch = inliningOn;
     if (finalFile !== undefined) {
       const f = readFinalFile(finalFile);
       ctx.final = f.reads;
@@ -282,8 +284,34 @@ export async function runCheck(args: readonly string[], opts: CheckOptions, io?:
   const stderr = io?.stderr ?? process.stderr;
   const stdin = io?.stdin ?? process.stdin;
   if (args.filter((a) => a === '-').length > 1) throw new UsageError('- (stdin) can be given only once');
-  let status: number = EXIT.OK;
   const sources = await expandSources(args);
+  // a small check against a model is start-up bound: V8 compiles it without inlining (see inlining.ts)
+  if (opts.model !== undefined && !isTxn(opts.model) && startsWithoutInlining(inputBytes(sources))) inliningOff();
+  try {
+    return await checkSources(sources, opts, { stdout, stderr, stdin });
+  } finally {
+    inliningOn();
+  }
+}
+
+/** The bytes of the sources in all; null when one is a pipe (stdin). Unreadable ones count nothing (they fail later). */
+function inputBytes(sources: readonly Source[]): number | null {
+  let bytes = 0;
+  for (const s of sources) {
+    if (s.file === '-') return null;
+    if (s.problem !== undefined) continue;
+    try {
+      bytes += statSync(s.file).size;
+    } catch {
+      // reported when the file is read
+    }
+  }
+  return bytes;
+}
+
+async function checkSources(sources: readonly Source[], opts: CheckOptions, io: CheckIo): Promise<number> {
+  const { stdout, stderr, stdin } = io;
+  let status: number = EXIT.OK;
   const tally = { valid: 0, invalid: 0, unknown: 0, errors: 0 };
   for (const source of sources) {
     const outcome: FileOutcome = source.problem

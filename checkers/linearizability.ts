@@ -523,7 +523,7 @@ interface ScheduleOptions {
   flags?: Int32Array;
   /** after the first round: may take some of the pending keys away (to a worker); returns those kept */
   offload?: (pending: Sub[], elapsedMs: number) => Sub[];
-  /** called once, when a key's search outlasts its first slice (CheckContext.onLongSearch) */
+  /** called once, when a key's search goes past LONG_SEARCH_STEPS (CheckContext.onLongSearch) */
   onLongSearch?: () => void;
 }
 

@@ -62,7 +62,7 @@ export interface CheckContext {
   concurrency?: number;
   /** linearizability: go on checking every key after one is proven not linearizable (default: stop there) */
   allKeys?: boolean;
-  /** linearizability: called when a key's search outlasts its first slice (the check is not start-up bound) */
+  /** linearizability: called once when a key's search goes past its first 8,192 steps (the check is not start-up bound) */
   onLongSearch?: () => void;
   /** convergence: what each node held at the settled moment, as the run stored it (snapshot.json); absent: none stored */
   snapshot?: StoredSnapshot;

@@ -171,13 +171,16 @@ class SourceReader {
     if (format === 'edn' && size !== undefined && size > ednMax(limits)) throw ednTooLarge(this.name, size, limits);
   }
 
-  /** Feed a chunk; it may be reused by the caller afterwards. */
-  push(chunk: Buffer): void {
+  /**
+   * Feed a chunk. It may be reused by the caller afterwards, unless `give` hands it over: then a reader that holds
+   * its input (EDN) keeps it as it is, and the answer is true (the caller reads the next chunk into a new buffer).
+   */
+  push(chunk: Buffer, give = false): boolean {
     if (this.jsonl) {
       this.jsonl.push(chunk);
-      return;
+      return false;
     }
-    this.held.push(Buffer.from(chunk));
+    this.held.push(give ? chunk : Buffer.from(chunk));
     this.heldBytes += chunk.length;
     if (this.heldBytes > ednMax(this.limits)) throw ednTooLarge(this.name, this.heldBytes, this.limits);
     if (this.fmt === null) {
@@ -188,6 +191,7 @@ class SourceReader {
         this.held.length = 0;
       }
     }
+    return give && this.jsonl === null;
   }
 
   end(): { format: HistoryFormat; warnings: string[] } {
@@ -197,7 +201,7 @@ class SourceReader {
       return { format: 'jsonl', warnings: this.jsonl.warnings().map((w) => `${name}:${w.line}: ${w.what}`) };
     }
     if (this.fmt === null) return { format: 'jsonl', warnings: [] }; // empty or blank input: no events
-    const bytes = Buffer.concat(this.held);
+    const bytes = this.held.length === 1 ? this.held[0] : Buffer.concat(this.held);
     const bad = utf8Problem(bytes, 1);
     if (bad !== null) throw new InputError(name, bad.line, bad.what);
     // a whole-EDN reader that declined has scanned the flat shape already: the full reader then, not the flat one again
@@ -256,11 +260,14 @@ function readFile(file: string, limits: ReadLimits, sink: Sink, wholeEdn?: Whole
     const fst = fstatSync(fd);
     if (!fst.isFile()) throw notRegular(file, fst);
     const reader = new SourceReader(file, formatFromName(file), limits, sink, fst.size, wholeEdn);
-    const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, fst.size)));
+    // chunks of the size left (one for most files), handed to the reader: an EDN reader keeps them without a copy
+    let read = 0;
+    let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, fst.size)));
     for (;;) {
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
-      reader.push(buf.subarray(0, n));
+      read += n;
+      if (reader.push(buf.subarray(0, n), true)) buf = Buffer.allocUnsafe(Math.min(CHUNK, fst.size > read ? fst.size - read : 1 << 16));
     }
     return reader.end();
   } finally {

@@ -79,6 +79,25 @@ describe('loading', () => {
     }
   });
 
+  it('reads an EDN file of several read chunks (over 1 MiB) whole, on the fast path and through the full reader', async () => {
+    // 20,000 ops, one event a line: about 3 MiB flat, more with a field the fast path leaves to the full reader
+    const event = (k: number, type: string, extra: string): string => `{:type :${type}, :f :write, :value ${k}, :process ${k % 7}, :time ${2 * k + (type === 'ok' ? 1 : 0)}${extra}}`;
+    const history = (extra: (k: number) => string): string =>
+      `[${Array.from({ length: 20_000 }, (_, k) => `${event(k, 'invoke', extra(k))}\n${event(k, 'ok', extra(k))}`).join('\n')}]`;
+    const files = [
+      ['flat.edn', history(() => '')],
+      ['odd.edn', history((k) => `, :note "wrïte ${'x'.repeat(k % 40)}"`)],
+    ] as const;
+    for (const [name, text] of files) {
+      expect(Buffer.byteLength(text)).toBeGreaterThan(2 << 20);
+      writeFileSync(join(dir, name), text);
+      const l = await loadHistory(join(dir, name));
+      expect(l.history.ops).toHaveLength(20_000);
+      expect(l.history.ops[19_999]).toMatchObject({ f: 'write', type: 'ok', value: 19_999, invokeIndex: 39_998, completeIndex: 39_999 });
+      expect(l.lines[39_999]).toBe(40_000);
+    }
+  });
+
   it('runs EDN events through the validator, with the EDN line numbers', async () => {
     const bad = edn.replace('{:type :ok, :f :read', '{:type :ok, :f :add');
     writeFileSync(join(dir, 'bad.edn'), bad);

@@ -172,7 +172,33 @@ const oneOddity = fc
     return `${text.slice(0, i + 1)}${oddity} ${text.slice(i + 1)}`;
   });
 
+/**
+ * A plain history with one key of one op map a near miss: its last letter changed, one letter more, a colon inside,
+ * or glued to its value (`:f:read`, one keyword).
+ */
+const nearMiss = fc
+  .tuple(historyOf(false), fc.nat(), fc.constantFrom('last', 'more', 'colon', 'glued'), fc.constantFrom('q', 's', 'x', 'z', 'é'))
+  .filter(([text]) => /:(process|type|f|value|time|index|error|node)\b/.test(text))
+  .map(([text, at, how, letter]) => {
+    const keys = [...text.matchAll(/:(process|type|f|value|time|index|error|node)\b[\s,]*/g)];
+    const k = keys[at % keys.length];
+    const name = k[1];
+    const gap = k[0].slice(1 + name.length);
+    const miss =
+      how === 'last' ? `${name.slice(0, -1)}${letter === name.at(-1) ? 'y' : letter}${gap}` : how === 'more' ? `${name}${letter}${gap}` : how === 'colon' ? `${name}:${letter}${gap}` : name;
+    return text.slice(0, k.index) + `:${miss}` + text.slice(k.index + k[0].length);
+  });
+
 describe('the EDN fast path', () => {
+  it('tells a key from a near miss (another last letter, one letter more, a colon inside, glued to its value)', () => {
+    fc.assert(
+      fc.property(nearMiss, (text) => {
+        expect(fast(text).result).toStrictEqual(reference(text));
+      }),
+      { numRuns: 500 },
+    );
+  });
+
   it('notices a single oddity in an otherwise plain history', () => {
     fc.assert(
       fc.property(oneOddity, (text) => {

@@ -171,16 +171,13 @@ class SourceReader {
     if (format === 'edn' && size !== undefined && size > ednMax(limits)) throw ednTooLarge(this.name, size, limits);
   }
 
-  /**
-   * Feed a chunk. It may be reused by the caller afterwards, unless `give` hands it over: then a reader that holds
-   * its input (EDN) keeps it as it is, and the answer is true (the caller reads the next chunk into a new buffer).
-   */
-  push(chunk: Buffer, give = false): boolean {
+  /** Feed a chunk, which the reader may keep as it is (an EDN reader holds its input): the caller does not reuse it. */
+  push(chunk: Buffer): void {
     if (this.jsonl) {
       this.jsonl.push(chunk);
-      return false;
+      return;
     }
-    this.held.push(give ? chunk : Buffer.from(chunk));
+    this.held.push(chunk);
     this.heldBytes += chunk.length;
     if (this.heldBytes > ednMax(this.limits)) throw ednTooLarge(this.name, this.heldBytes, this.limits);
     if (this.fmt === null) {
@@ -191,7 +188,6 @@ class SourceReader {
         this.held.length = 0;
       }
     }
-    return give && this.jsonl === null;
   }
 
   end(): { format: HistoryFormat; warnings: string[] } {
@@ -260,14 +256,14 @@ function readFile(file: string, limits: ReadLimits, sink: Sink, wholeEdn?: Whole
     const fst = fstatSync(fd);
     if (!fst.isFile()) throw notRegular(file, fst);
     const reader = new SourceReader(file, formatFromName(file), limits, sink, fst.size, wholeEdn);
-    // chunks of the size left (one for most files), handed to the reader: an EDN reader keeps them without a copy
+    // each chunk in a buffer of its own (the reader may keep it), as large as what is left: one for most files
     let read = 0;
-    let buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(1, fst.size)));
     for (;;) {
+      const buf = Buffer.allocUnsafe(fst.size > read ? Math.min(CHUNK, fst.size - read) : 1 << 16);
       const n = readSync(fd, buf, 0, buf.length, null);
       if (n === 0) break;
       read += n;
-      if (reader.push(buf.subarray(0, n), true)) buf = Buffer.allocUnsafe(Math.min(CHUNK, fst.size > read ? fst.size - read : 1 << 16));
+      reader.push(buf.subarray(0, n));
     }
     return reader.end();
   } finally {

@@ -566,17 +566,15 @@ function schedule<S>(subs: Sub[], model: Model<S>, o: ScheduleOptions): KeysOutc
         sub.search = new KeySearch(sub, compile(sub.ops), o.maxStates, false);
         live.push(sub);
       }
-      let outcome: RunOutcome;
-      if (o.onLongSearch !== undefined && sub.slice > LONG_SEARCH_STEPS) {
-        // the first steps, then the hint if the search goes on (the rest of the slice is the same search)
-        outcome = sub.search.run(LONG_SEARCH_STEPS, o.deadline, o.memoryBytes - liveBytes(sub), flags);
-        if (outcome === 'slice') {
-          o.onLongSearch();
-          o.onLongSearch = undefined;
-          outcome = sub.search.run(sub.slice - LONG_SEARCH_STEPS, o.deadline, o.memoryBytes - liveBytes(sub), flags);
-        }
-      } else {
-        outcome = sub.search.run(sub.slice, o.deadline, o.memoryBytes - liveBytes(sub), flags);
+      // while the long-search hint is pending: its first steps alone, then the hint if the search goes on (the rest of
+      // the slice continues the same search)
+      const hint = o.onLongSearch;
+      const first = hint === undefined ? sub.slice : Math.min(sub.slice, LONG_SEARCH_STEPS);
+      let outcome = sub.search.run(first, o.deadline, o.memoryBytes - liveBytes(sub), flags);
+      if (hint !== undefined && outcome === 'slice' && first < sub.slice) {
+        hint();
+        o.onLongSearch = undefined;
+        outcome = sub.search.run(sub.slice - first, o.deadline, o.memoryBytes - liveBytes(sub), flags);
       }
       while (outcome === 'memory') {
         // over the memory budget: give up on the biggest search alive (this one or another)
